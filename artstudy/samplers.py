@@ -1,0 +1,258 @@
+r"""Samplers for the artists' ability paths, vectorised over artists.
+
+For artist :math:`i` with work windows :math:`j = 0, \dots, L_i - 1` (that is
+:math:`t' = t'_{0,i}, \dots, t'_{1,i}`), the abilities follow
+
+.. math::
+
+    a_{i,0} \sim N(0, \tau^2), \qquad a_{i,j} \sim N(a_{i,j-1}, \sigma_a^2),
+
+and, given the regression part :math:`b` of each sale, the residuals
+:math:`r = y - b` of the :math:`n_{i,j}` sales of works from window :math:`j` are
+:math:`N(a_{i,j}, \sigma_\epsilon^2)`. They enter only through the sufficient
+statistics :math:`n_{i,j}` and :math:`s_{i,j} = \sum r`. Windows with
+:math:`n_{i,j} = 0` are allowed (no observation).
+
+All arrays are padded to shape ``(I, W)`` with ``W = max L_i``; entries at
+``j >= L_i`` are ignored on input and returned as ``nan``.
+
+Two samplers of the abilities given :math:`(\tau^2, \theta)` are provided:
+
+* :func:`ffbs`: forward filtering, backward sampling of each artist's whole path
+  (Frühwirth-Schnatter 1994; Carter and Kohn 1994), an exact draw from the joint
+  conditional. Fed zero variates it returns the Kalman (Rauch-Tung-Striebel)
+  smoother mean.
+* :func:`single_site_sweep`: one Gibbs sweep over the windows using the paper's
+  Proposition 1 (with the corrected Eq. 10: the last ability's mean uses its left
+  neighbour :math:`a_{i,t'_1-1}`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "kalman_filter",
+    "kalman_smoother",
+    "ffbs",
+    "single_site_conditional",
+    "single_site_sweep",
+    "posterior_precision",
+    "posterior_cov_times",
+    "gibbs_sweeps",
+]
+
+
+def _active(lengths, width):
+    return np.arange(width)[None, :] < np.asarray(lengths)[:, None]
+
+
+def kalman_filter(sums, counts, lengths, sigma2, tau2, sigma_a):
+    """Filtered means and variances ``m[i, j]``, ``P[i, j]`` of ``a[i, j]`` given windows ``<= j``."""
+    sums = np.asarray(sums, dtype=float)
+    counts = np.asarray(counts, dtype=float)
+    n_art, width = sums.shape
+    sa2 = sigma_a**2
+    prec_obs = counts / sigma2
+    info_obs = sums / sigma2
+    m = np.empty((n_art, width))
+    P = np.empty((n_art, width))
+    m_pred = np.zeros(n_art)
+    P_pred = np.full(n_art, float(tau2))
+    for j in range(width):
+        if j > 0:
+            m_pred = m[:, j - 1]
+            P_pred = P[:, j - 1] + sa2
+        Pj = 1.0 / (1.0 / P_pred + prec_obs[:, j])
+        m[:, j] = Pj * (m_pred / P_pred + info_obs[:, j])
+        P[:, j] = Pj
+    return m, P
+
+
+def kalman_smoother(sums, counts, lengths, sigma2, tau2, sigma_a):
+    """Rauch-Tung-Striebel smoother: posterior mean and variance of each ``a[i, j]``."""
+    lengths = np.asarray(lengths)
+    m, P = kalman_filter(sums, counts, lengths, sigma2, tau2, sigma_a)
+    n_art, width = m.shape
+    sa2 = sigma_a**2
+    ms = np.full((n_art, width), np.nan)
+    Ps = np.full((n_art, width), np.nan)
+    for j in range(width - 1, -1, -1):
+        last = lengths - 1 == j
+        inner = j < lengths - 1
+        ms[last, j] = m[last, j]
+        Ps[last, j] = P[last, j]
+        if j < width - 1 and inner.any():
+            Pn = P[inner, j] + sa2
+            J = P[inner, j] / Pn
+            ms[inner, j] = m[inner, j] + J * (ms[inner, j + 1] - m[inner, j])
+            Ps[inner, j] = P[inner, j] + J * J * (Ps[inner, j + 1] - Pn)
+    return ms, Ps
+
+
+def ffbs(sums, counts, lengths, sigma2, tau2, sigma_a, rng=None, z=None):
+    """Draw every artist's ability path jointly by forward filtering, backward sampling.
+
+    Parameters
+    ----------
+    sums, counts : ndarray of shape (I, W)
+        Sum and number of residuals ``y - x'beta - gamma u`` per artist and window.
+    lengths : ndarray of shape (I,)
+        Number of windows ``L_i`` of each artist.
+    sigma2, tau2, sigma_a : float
+        Noise variance, initial-ability variance and random-walk step sd.
+    rng : numpy.random.Generator, optional
+        Source of the standard normal variates (ignored when ``z`` is given).
+    z : ndarray of shape (I, W), optional
+        The standard normal variates to use. ``z = 0`` returns the smoother mean.
+
+    Returns
+    -------
+    ndarray of shape (I, W): one draw from p(a | y, theta, tau2); ``nan`` past ``L_i``.
+    """
+    lengths = np.asarray(lengths)
+    m, P = kalman_filter(sums, counts, lengths, sigma2, tau2, sigma_a)
+    n_art, width = m.shape
+    if z is None:
+        z = rng.standard_normal((n_art, width))
+    sa2 = sigma_a**2
+    a = np.full((n_art, width), np.nan)
+    last_j = lengths - 1
+    for j in range(width - 1, -1, -1):
+        Pj = P[:, j]
+        if j < width - 1:
+            J = Pj / (Pj + sa2)
+            mean = m[:, j] + J * (a[:, j + 1] - m[:, j])
+            var = Pj * (1.0 - J)
+            draw = mean + np.sqrt(var) * z[:, j]
+            a[:, j] = np.where(last_j == j, m[:, j] + np.sqrt(Pj) * z[:, j], draw)
+        else:
+            a[:, j] = m[:, j] + np.sqrt(Pj) * z[:, j]
+    a[~_active(lengths, width)] = np.nan
+    return a
+
+
+def single_site_conditional(a, j, sums, counts, lengths, sigma2, tau2, sigma_a):
+    """Mean and variance of ``a[:, j]`` given the neighbouring abilities (Proposition 1).
+
+    The initial window has the prior precision ``1/tau2``; every existing neighbour
+    adds ``1/sigma_a^2`` and its value; the observations add ``n/sigma2`` and
+    ``s/sigma2``. For the last window the only neighbour is ``a[:, j-1]``
+    (corrected Eq. 10). Entries for artists with ``j >= L_i`` are ``nan``.
+    """
+    lengths = np.asarray(lengths)
+    sa2 = sigma_a**2
+    n_art, width = np.shape(sums)
+    has_left = j > 0
+    has_right = j < lengths - 1
+    prec = np.asarray(counts, float)[:, j] / sigma2
+    num = np.asarray(sums, float)[:, j] / sigma2
+    if has_left:
+        prec = prec + 1.0 / sa2
+        num = num + a[:, j - 1] / sa2
+    else:
+        prec = prec + 1.0 / tau2
+    if j < width - 1:
+        right = np.where(has_right, a[:, j + 1], 0.0)
+        prec = prec + has_right / sa2
+        num = num + right / sa2
+    var = 1.0 / prec
+    mean = num * var
+    inactive = j >= lengths
+    mean = np.where(inactive, np.nan, mean)
+    var = np.where(inactive, np.nan, var)
+    return mean, var
+
+
+def single_site_sweep(a, sums, counts, lengths, sigma2, tau2, sigma_a, rng=None, z=None):
+    """One Gibbs sweep over windows j = 0..W-1, each updated for all artists at once.
+
+    Returns a new array; ``a`` is not modified.
+    """
+    a = np.array(a, dtype=float, copy=True)
+    n_art, width = a.shape
+    if z is None:
+        z = rng.standard_normal((n_art, width))
+    for j in range(width):
+        mean, var = single_site_conditional(a, j, sums, counts, lengths, sigma2, tau2, sigma_a)
+        a[:, j] = mean + np.sqrt(var) * z[:, j]
+    return a
+
+
+def posterior_precision(counts_i, length, sigma2, tau2, sigma_a):
+    """Dense precision matrix of one artist's path given the data (for tests and checks).
+
+    The posterior mean solves ``Q a = s / sigma2``.
+    """
+    L = int(length)
+    sa2 = sigma_a**2
+    Q = np.zeros((L, L))
+    Q[0, 0] += 1.0 / tau2
+    for j in range(1, L):
+        Q[j, j] += 1.0 / sa2
+        Q[j - 1, j - 1] += 1.0 / sa2
+        Q[j, j - 1] -= 1.0 / sa2
+        Q[j - 1, j] -= 1.0 / sa2
+    Q[np.arange(L), np.arange(L)] += np.asarray(counts_i[:L], float) / sigma2
+    return Q
+
+
+def gibbs_sweeps(sums, counts, lengths, sigma2, a, n_sweeps, *, lam, sigma_a, rng,
+                 sampler="ffbs", tau2_method="ars"):
+    """Yield ``(tau2, a)`` after each of ``n_sweeps`` Gibbs sweeps of the E-step.
+
+    Each sweep draws tau^2 given the current initial abilities ``a[:, 0]``
+    (:func:`artstudy.ars.sample_tau2`), then the abilities given tau^2, with
+    :func:`ffbs` or :func:`single_site_sweep`. ``a`` is the starting state (a warm
+    start from the previous E-step); it is not modified. The yielded ``a`` holds 0
+    past each artist's last window.
+    """
+    from .ars import sample_tau2
+
+    n_art = len(lengths)
+    a = np.nan_to_num(np.asarray(a, dtype=float))
+    for _ in range(n_sweeps):
+        tau2 = float(sample_tau2(float(a[:, 0] @ a[:, 0]), n_art, lam, rng, tau2_method)[0])
+        if sampler == "ffbs":
+            a = np.nan_to_num(ffbs(sums, counts, lengths, sigma2, tau2, sigma_a, rng))
+        elif sampler == "single-site":
+            a = np.nan_to_num(single_site_sweep(a, sums, counts, lengths, sigma2, tau2, sigma_a, rng))
+        else:
+            raise ValueError(f"unknown sampler {sampler!r}; use 'ffbs' or 'single-site'")
+        yield tau2, a
+
+
+def posterior_cov_times(B, counts, lengths, sigma2, tau2, sigma_a):
+    """``Cov(a | y) @ B`` for every artist at once, exactly, by a tridiagonal solve.
+
+    Given theta and tau^2 the abilities' posterior precision is, per artist, the
+    tridiagonal matrix of :func:`posterior_precision`. ``B`` has shape (I, W, p); rows
+    past ``L_i`` are ignored and returned as 0. Uses the Thomas algorithm, vectorised
+    over artists and columns.
+    """
+    B = np.asarray(B, dtype=float)
+    counts = np.asarray(counts, dtype=float)
+    lengths = np.asarray(lengths)
+    n_art, width = counts.shape
+    sa2 = sigma_a**2
+    j = np.arange(width)[None, :]
+    active = j < lengths[:, None]
+    diag = counts / sigma2 + np.where(j == 0, 1.0 / tau2, 1.0 / sa2) + (j < lengths[:, None] - 1) / sa2
+    diag = np.where(active, diag, 1.0)
+    off = np.where(j[:, :-1] + 1 < lengths[:, None], -1.0 / sa2, 0.0)  # between j and j+1
+    rhs = np.where(active[:, :, None], B, 0.0)
+    c = np.zeros((n_art, width))
+    d = np.zeros_like(rhs)
+    c_prev = np.zeros(n_art)
+    d_prev = np.zeros(rhs.shape[::2])
+    for k in range(width):
+        lower = off[:, k - 1] if k > 0 else np.zeros(n_art)
+        denom = diag[:, k] - lower * c_prev
+        c[:, k] = (off[:, k] / denom) if k < width - 1 else 0.0
+        d[:, k] = (rhs[:, k] - lower[:, None] * d_prev) / denom[:, None]
+        c_prev, d_prev = c[:, k], d[:, k]
+    x = np.zeros_like(rhs)
+    x[:, width - 1] = d[:, width - 1]
+    for k in range(width - 2, -1, -1):
+        x[:, k] = d[:, k] - c[:, k][:, None] * x[:, k + 1]
+    return np.where(active[:, :, None], x, 0.0)
