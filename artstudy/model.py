@@ -55,8 +55,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from tqdm.auto import tqdm
+from scipy import linalg, sparse
+from tqdm import tqdm
 
 from .samplers import gibbs_sweeps, posterior_cov_times
 
@@ -188,13 +188,14 @@ class PopularityAbilityModel:
         n_cells = n_art * width
         counts = np.bincount(cell, minlength=n_cells).reshape(n_art, width).astype(float)
 
-        # least squares pieces, computed once: X = QR
-        Q, R = np.linalg.qr(X)
-        if np.min(np.abs(np.diag(R))) < 1e-10 * np.max(np.abs(np.diag(R))):
-            raise ValueError("design matrix is rank deficient")
-        R_inv = np.linalg.solve(R, np.eye(n_par))
-        XtX_inv = R_inv @ R_inv.T
-        pinv = R_inv @ Q.T  # (p, N)
+        # least squares pieces, computed once, from the normal equations
+        XtX = X.T @ X
+        scale = np.sqrt(np.diag(XtX))
+        if np.any(scale == 0) or np.linalg.cond(XtX / np.outer(scale, scale)) > 1e12:
+            raise ValueError("design matrix is rank deficient (a covariate level or sale year may be "
+                             "constant or collinear with others)")
+        XtX_inv = linalg.cho_solve(linalg.cho_factor(XtX), np.eye(n_par))
+        pinv = XtX_inv @ X.T  # (p, N)
         onehot = sparse.csr_matrix((np.ones(n_obs), (cell, np.arange(n_obs))), shape=(n_cells, n_obs))
         X_cells = onehot @ X  # (n_cells, p): Z'X
 
@@ -294,10 +295,12 @@ class PopularityAbilityModel:
         varies = np.linalg.norm(Xw, axis=0) > 1e-8 * np.maximum(np.linalg.norm(X, axis=0), 1e-300)
         delta = np.zeros(X.shape[1])
         if varies.any():
-            delta[varies] = np.linalg.lstsq(Xw[:, varies], within(y), rcond=None)[0]
+            Xv = Xw[:, varies]
+            delta[varies] = linalg.solve(Xv.T @ Xv, Xv.T @ within(y), assume_a="pos")
         if (~varies).any():
             rest = y - X[:, varies] @ delta[varies]
-            delta[~varies] = np.linalg.lstsq(X[:, ~varies], rest, rcond=None)[0]
+            Xc = X[:, ~varies]
+            delta[~varies] = linalg.solve(Xc.T @ Xc, Xc.T @ rest, assume_a="pos")
         return delta
 
     def predict(self, X, artist, window):
