@@ -1,0 +1,373 @@
+"""Checks of the project's infrastructure: packaging, environment, config,
+notebooks, workflow lint and the report index."""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from snakemake.utils import update_config, validate
+from snakemake_interface_common.exceptions import WorkflowError
+
+from artstudy.reporting import report_title, write_index
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "config" / "schema.yaml"
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _load_yaml(path: Path):
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _snakemake(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    bindir = os.path.dirname(sys.executable)
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+# --------------------------------------------------------------------------
+# pyproject.toml <-> environment.yml
+# --------------------------------------------------------------------------
+
+_REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*?)\s*$")
+
+
+def _split(requirement: str) -> tuple[str, str]:
+    """'arviz >=0.20, <1' -> ('arviz', '<1,>=0.20') (normalised name and specifier)."""
+    match = _REQ.match(requirement)
+    assert match, f"cannot parse requirement {requirement!r}"
+    name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
+    parts = [p.replace(" ", "") for p in match.group(2).split(",") if p.strip()]
+    return name, ",".join(sorted(parts))
+
+
+def _as_dict(requirements) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for requirement in requirements:
+        name, spec = _split(requirement)
+        assert name not in out, f"{name} listed twice"
+        out[name] = spec
+    return out
+
+
+@pytest.fixture(scope="module")
+def pyproject():
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+@pytest.fixture(scope="module")
+def environment():
+    return _load_yaml(ROOT / "environment.yml")
+
+
+def _conda_parts(environment):
+    conda, pip = [], []
+    for dep in environment["dependencies"]:
+        if isinstance(dep, dict):
+            pip.extend(dep.get("pip", []))
+        else:
+            conda.append(dep)
+    return conda, pip
+
+
+def test_pyproject_metadata(pyproject):
+    project = pyproject["project"]
+    assert project["name"] == "artstudy"
+    assert project["requires-python"] == ">=3.11"
+    assert project["scripts"] == {"artstudy": "artstudy.cli:main"}
+    assert "test" in project["optional-dependencies"]
+    assert pyproject["tool"]["pytest"]["ini_options"]["testpaths"] == ["tests"]
+
+
+def test_environment_matches_pyproject(pyproject, environment):
+    project = pyproject["project"]
+    expected = _as_dict(
+        project["dependencies"] + project["optional-dependencies"]["test"]
+    )
+    conda, pip = _conda_parts(environment)
+    assert "python=3.11" in conda
+    assert "pip" in conda
+    assert pip == ["-e ."], "environment.yml must install the package itself with pip"
+    got = _as_dict(d for d in conda if not d.startswith("python=") and d != "pip")
+
+    missing = {k: v for k, v in expected.items() if k not in got}
+    extra = {k: v for k, v in got.items() if k not in expected}
+    differ = {
+        k: (expected[k], got[k]) for k in expected if k in got and expected[k] != got[k]
+    }
+    assert not missing, f"in pyproject.toml but not environment.yml: {missing}"
+    assert not extra, f"in environment.yml but not pyproject.toml: {extra}"
+    assert not differ, f"specifiers differ (pyproject, environment.yml): {differ}"
+
+
+def test_environment_channels(environment):
+    assert environment["name"] == "artstudy"
+    assert environment["channels"][0] == "conda-forge"
+
+
+# --------------------------------------------------------------------------
+# notebooks
+# --------------------------------------------------------------------------
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks/*.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_committed_clean(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        assert cell.outputs == [], f"{path.name}: cell {i} has outputs"
+        assert cell.execution_count is None, f"{path.name}: cell {i} has an execution count"
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{path.name}: needs exactly one cell tagged 'parameters'"
+    assert tagged[0].cell_type == "code"
+    kernel = _load_yaml(ROOT / "config" / "config.yaml")["kernel"]
+    assert nb.metadata.kernelspec.name == kernel
+    assert nb.metadata.kernelspec.language == "python"
+
+
+def test_simulation_notebook_parameters_match_config():
+    nb = nbformat.read(ROOT / "notebooks" / "01_simulation.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert cell.source.lstrip().startswith("# Parameters")
+    namespace: dict = {}
+    exec(cell.source, namespace)
+    config = _load_yaml(ROOT / "config" / "config.yaml")
+    assert type(namespace["seed"]) is int
+    assert isinstance(namespace["replications_csv"], str)
+    assert set(namespace["simulation"]) == set(config["simulation"])
+    assert set(namespace["model"]) == set(config["model"])
+
+
+# --------------------------------------------------------------------------
+# config and schema
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base_config():
+    return _load_yaml(ROOT / "config" / "config.yaml")
+
+
+def _quick(base_config):
+    merged = copy.deepcopy(base_config)
+    update_config(merged, _load_yaml(ROOT / "config" / "quick.yaml"))  # as Snakemake does
+    return merged
+
+
+def test_config_validates(base_config):
+    config = copy.deepcopy(base_config)
+    validate(config, str(SCHEMA))
+    assert config == base_config  # nothing missing that a default had to fill
+
+
+def test_quick_profile_validates_and_is_small(base_config):
+    quick = _quick(base_config)
+    validate(quick, str(SCHEMA))
+    assert quick["simulation"]["n_replications"] == 4
+    assert quick["simulation"]["n_artists"] == 40
+    assert quick["simulation"]["n_sales"] == 6000
+    # deep merge: untouched keys survive
+    assert quick["model"] == base_config["model"]
+    assert quick["simulation"]["n_windows"] == base_config["simulation"]["n_windows"]
+
+
+def test_schema_defaults_reproduce_config(base_config):
+    config: dict = {}
+    validate(config, str(SCHEMA))
+    assert config == base_config
+
+
+@pytest.mark.parametrize(
+    "change, key",
+    [
+        (lambda c: c["model"].__setitem__("n_gibbs", "many"), "n_gibbs"),
+        (lambda c: c["model"].__setitem__("sampler", "gibbs"), "sampler"),
+        (lambda c: c["model"].__setitem__("tau2_method", "slice"), "tau2_method"),
+        (lambda c: c["simulation"].__setitem__("n_replications", 0), "n_replications"),
+        (lambda c: c["simulation"].__setitem__("compare_samplers", "yes"), "compare_samplers"),
+        (lambda c: c.__setitem__("seed", 1.5), "seed"),
+        (lambda c: c["model"].__setitem__("n_gibs", 10), "n_gibs"),
+    ],
+    ids=["wrong-type", "unknown-sampler", "unknown-tau2-method", "below-minimum",
+         "bool-as-string", "float-seed", "unknown-key"],
+)
+def test_invalid_config_rejected_naming_key(base_config, change, key):
+    config = copy.deepcopy(base_config)
+    change(config)
+    with pytest.raises(WorkflowError) as info:
+        validate(config, str(SCHEMA))
+    assert key in str(info.value)
+
+
+def test_workflow_rejects_invalid_config(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model:\n  sampler: gibbs\n")
+    result = _snakemake(
+        "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path / "wd"),
+        "--configfile", str(bad), "-n", "--cores", "1",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Error validating config file" in output
+    assert "sampler" in output and "gibbs" in output
+
+
+# --------------------------------------------------------------------------
+# Snakemake workflow
+# --------------------------------------------------------------------------
+
+
+def test_snakemake_lint_clean(tmp_path):
+    # snakemake 9: exit 0 and "Congratulations, ..." on stderr when clean;
+    # exit 1 and "Lints for rule ..." blocks when not (see the control below).
+    result = _snakemake("-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "--lint")
+    output = result.stdout + result.stderr
+    assert "Lints for" not in output, output
+    assert result.returncode == 0, output
+    assert "Congratulations, your workflow is in a good condition!" in output
+
+
+def test_snakemake_lint_control_detects_lints(tmp_path):
+    (tmp_path / "Snakefile").write_text('rule a:\n    output: "x"\n    shell: "touch {output}"\n')
+    result = _snakemake("--lint", cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert "Lints for rule a" in output
+    assert "Congratulations" not in output
+
+
+def _job_counts(output: str) -> dict[str, int]:
+    counts = {}
+    block = output.split("Job stats:", 1)[1]
+    for line in block.splitlines()[3:]:
+        parts = line.split()
+        if len(parts) != 2 or not parts[1].isdigit():
+            break
+        counts[parts[0]] = int(parts[1])
+    return counts
+
+
+def test_dry_run_scatters_one_job_per_replication(tmp_path):
+    result = _snakemake(
+        "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path),
+        "--configfile", str(ROOT / "config" / "quick.yaml"), "-n", "--cores", "2",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    counts = _job_counts(output)
+    assert counts["sim_replicate"] == 4
+    for rule in ["sim_gather", "register_kernel", "execute_notebook", "render_html",
+                 "report_index", "all"]:
+        assert counts[rule] == 1, counts
+
+
+def test_dry_run_full_config(tmp_path):
+    result = _snakemake("-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "-n", "--cores", "2")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert _job_counts(output)["sim_replicate"] == 100
+
+
+# --------------------------------------------------------------------------
+# report index
+# --------------------------------------------------------------------------
+
+
+def _fake_report(path: Path, heading: str | None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = f'<h1 id="x">{heading}<a class="anchor-link" href="#x">\u00b6</a></h1>' if heading else ""
+    path.write_text(f"<html><head><title>{path.stem}</title></head><body>{body}</body></html>")
+    return path
+
+
+def _hrefs(page: str) -> list[str]:
+    return re.findall(r'<a href="([^"]+)"', page)
+
+
+def test_write_index_links_every_report(tmp_path):
+    reports = [
+        _fake_report(tmp_path / "reports" / "01_simulation.html", "Simulation study"),
+        _fake_report(tmp_path / "reports" / "02_data.html", None),
+    ]
+    out = write_index(reports, tmp_path / "reports" / "index.html")
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert _hrefs(page) == ["01_simulation.html", "02_data.html"]
+    assert "Simulation study</a>" in page  # title from <h1>, pilcrow dropped
+    assert "\u00b6" not in page
+    assert "02_data</a>" in page  # falls back to <title>
+    # self-contained: nothing fetched from the network
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert "<link" not in page and "<script" not in page
+
+
+def test_write_index_relative_links_and_titles(tmp_path):
+    report = _fake_report(tmp_path / "reports" / "sub" / "a&b.html", "ignored")
+    out = tmp_path / "site" / "index.html"  # parent is created
+    write_index([report], out, titles=["A <&> B"])
+    page = out.read_text()
+    assert _hrefs(page) == ["../reports/sub/a&amp;b.html"]
+    assert "A &lt;&amp;&gt; B</a>" in page
+    write_index([report], out, titles={"a&b.html": "By name"})
+    assert "By name</a>" in out.read_text()
+    with pytest.raises(ValueError):
+        write_index([report], out, titles=["one", "two"])
+
+
+def test_report_title_missing_file(tmp_path):
+    assert report_title(tmp_path / "nope.html") == "nope"
+
+
+def test_reporting_module_cli(tmp_path):
+    report = _fake_report(tmp_path / "r.html", "R")
+    out = tmp_path / "index.html"
+    subprocess.run(
+        [sys.executable, "-m", "artstudy.reporting", "--out", str(out), str(report)],
+        check=True, capture_output=True, text=True,
+    )
+    assert _hrefs(out.read_text()) == ["r.html"]
+
+
+# --------------------------------------------------------------------------
+# CI entry point and ignores
+# --------------------------------------------------------------------------
+
+
+def test_ci_runs_make_test():
+    script = ROOT / ".ci" / "run"
+    assert os.access(script, os.X_OK)
+    text = script.read_text()
+    assert "set -euo pipefail" in text
+    assert re.search(r"^make test\s*$", text, re.MULTILINE)
+
+
+def test_gitignore_keeps_reports_dir():
+    lines = (ROOT / ".gitignore").read_text().split()
+    for pattern in [".venv/", "results/", "logs/", ".snakemake/", "reports/*.html",
+                    "!reports/.gitkeep"]:
+        assert pattern in lines
+    assert (ROOT / "reports" / ".gitkeep").exists()
