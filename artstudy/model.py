@@ -77,11 +77,14 @@ class PopularityAbilityModel:
         How tau^2 is drawn: adaptive rejection sampling (paper) or exact GIG.
     n_gibbs, n_burn : int
         Gibbs sweeps per E-step (G) and how many are discarded (G_0).
-    max_iter : int
-        Cap on EM iterations.
+    max_iter, min_iter : int
+        Cap on and minimum number of EM iterations.
     tol, patience : float, int
         Converged when, for ``patience`` consecutive iterations, every coefficient
         moved by less than ``tol`` times its standard error.
+    init : {"within", "ols"}
+        Starting coefficients: the within-(artist, window) estimate (default, starts
+        near the fixed point) or plain least squares ignoring abilities (the paper's).
     lam : float
         Prior mean lambda of tau^2.
     sigma_a : float
@@ -120,8 +123,10 @@ class PopularityAbilityModel:
         n_gibbs=110,
         n_burn=10,
         max_iter=100,
+        min_iter=10,
         tol=0.2,
         patience=3,
+        init="within",
         lam=4.0,
         sigma_a=0.1,
         random_state=None,
@@ -132,6 +137,8 @@ class PopularityAbilityModel:
         self.n_gibbs = n_gibbs
         self.n_burn = n_burn
         self.max_iter = max_iter
+        self.min_iter = min_iter
+        self.init = init
         self.tol = tol
         self.patience = patience
         self.lam = lam
@@ -144,6 +151,8 @@ class PopularityAbilityModel:
             raise ValueError(f"unknown sampler {self.sampler!r}; use one of {', '.join(SAMPLERS)}")
         if self.tau2_method not in TAU2_METHODS:
             raise ValueError(f"unknown tau2 method {self.tau2_method!r}; use one of {', '.join(TAU2_METHODS)}")
+        if self.init not in ("within", "ols"):
+            raise ValueError(f"unknown init {self.init!r}; use 'within' or 'ols'")
         if not 0 <= self.n_burn < self.n_gibbs:
             raise ValueError("need 0 <= n_burn < n_gibbs")
 
@@ -199,7 +208,7 @@ class PopularityAbilityModel:
         onehot = sparse.csr_matrix((np.ones(n_obs), (cell, np.arange(n_obs))), shape=(n_cells, n_obs))
         X_cells = onehot @ X  # (n_cells, p): Z'X
 
-        delta = self._start(X, y, cell, n_cells, pinv)
+        delta = self._start(X, y, cell, n_cells, pinv) if self.init == "within" else pinv @ y
         resid = y - X @ delta
         sigma2 = float(resid @ resid / (n_obs - n_par))
         # start the first E-step from each cell's mean least-squares residual
@@ -244,7 +253,7 @@ class PopularityAbilityModel:
             trace.append(np.concatenate([delta, [sigma2, tau2_it[self.n_burn:].mean()]]))
             bar.update(1)
             stable = stable + 1 if change < self.tol else 0
-            if stable >= self.patience:
+            if stable >= self.patience and it >= self.min_iter:
                 converged = True
                 break
         bar.close()

@@ -26,7 +26,8 @@ from .selection import Funnel, artist_spans, work_window
 
 __all__ = ["PAMData", "PAMResults", "prepare", "fit_pam", "MODEL_KEYS", "PREP_KEYS"]
 
-MODEL_KEYS = ("sampler", "tau2_method", "n_gibbs", "n_burn", "max_iter", "tol", "patience", "lam", "sigma_a")
+MODEL_KEYS = ("sampler", "tau2_method", "n_gibbs", "n_burn", "max_iter", "min_iter", "tol", "patience", "init",
+              "lam", "sigma_a")
 PREP_KEYS = ("popularity_scale", "window_start", "window_width", "min_works", "min_windows")
 
 

@@ -32,7 +32,7 @@ def plot_ability_paths(ability: pd.DataFrame, artists, truth_col="truth", ncols=
     """Estimated ability paths with +-``band`` sd bands per artist (the paper's Fig. 2), truth overlaid."""
     artists = list(artists)
     nrows = int(np.ceil(len(artists) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.8 * nrows), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 2.8 * nrows), squeeze=False)
     for ax, name in zip(axes.ravel(), artists):
         d = ability[ability["artist"] == name].sort_values("window_start")
         ax.fill_between(d["window_start"], d["mean"] - band * d["sd"], d["mean"] + band * d["sd"], alpha=0.3,

@@ -98,3 +98,16 @@ def test_funnel_counts_what_the_rules_remove():
 def test_estimator_rejects_unknown_options():
     with pytest.raises(ValueError, match="unknown sampler"):
         PopularityAbilityModel(sampler="nuts").fit(np.ones((3, 1)), np.zeros(3), [0, 0, 0], [0, 0, 0], [1])
+
+
+def test_paper_ols_start_reaches_the_same_fixed_point(market, fitted):
+    ols = fit_pam(market.sales, covariates=market.covariates, year_effects=True, random_state=5, init="ols",
+                  min_iter=40, max_iter=40)
+    assert ols.model.n_iter_ == 40 and len(ols.trace) == 40
+    se = fitted.coefficients["std_error_marginal"].to_numpy()
+    diff = np.abs(ols.coefficients["estimate"].to_numpy() - fitted.coefficients["estimate"].to_numpy())
+    assert np.all(diff < 0.5 * se)
+    # ... after a long way: the first M-step's gamma is far from the fixed point
+    gse = fitted.coefficients.set_index("term").loc["popularity", "std_error_marginal"]
+    assert abs(ols.trace["popularity"].iloc[0] - fitted.gamma) > 3 * gse
+    assert fitted.model.n_iter_ >= fitted.model.min_iter
