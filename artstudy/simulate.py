@@ -147,8 +147,9 @@ def simulate_market(spec: SimulationSpec | None = None, rng=None) -> Simulated:
     coef = spec.coefficients()
     xb = (coef["intercept"] + coef["log_area"] * log_area + coef["signed"] * signed
           + coef["inscribed"] * inscribed)
-    xb += pd.Series(material).map(lambda m: coef.get(f"material[{m}]", 0.0)).to_numpy()
-    xb += pd.Series(support).map(lambda s: coef.get(f"support[{s}]", 0.0)).to_numpy()
+    for name, values, levels in (("material", material, MATERIALS), ("support", support, SUPPORTS)):
+        effect = np.array([coef.get(f"{name}[{level}]", 0.0) for level in levels])
+        xb += effect[pd.Categorical(values, categories=list(levels)).codes]
     year_eff = np.array([0.0] + list(spec.year_effects().values()))
     xb += year_eff[sale_year - spec.first_sale_year]
     a_obs = ability[artist, j]
