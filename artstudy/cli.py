@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .io import InputError, read_sales
+from .io import InputError, read_table
 from .model import SAMPLERS
 
 __all__ = ["main"]
@@ -19,7 +19,7 @@ def _pam_fit(args) -> int:
     from .pam import fit_pam
 
     covariates = list(args.covariates or [])
-    frame = read_sales(args.sales, covariates)
+    frame = read_table(args.sales)  # validated once, by fit_pam
     settings = dict(sampler=args.sampler, window_start=args.window_start, window_width=args.window_width,
                     min_works=None if args.no_selection else args.min_works, min_windows=args.min_windows,
                     max_iter=args.max_iter, n_gibbs=args.n_gibbs, n_burn=args.n_burn)

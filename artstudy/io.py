@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["InputError", "read_sales", "check_sales", "REQUIRED"]
+__all__ = ["InputError", "read_table", "read_sales", "check_sales", "REQUIRED"]
 
 REQUIRED = ("artist", "sale_year", "work_year", "price")
 
@@ -65,13 +65,17 @@ def check_sales(frame: pd.DataFrame, covariates=(), source="sales table") -> pd.
     return out
 
 
-def read_sales(path, covariates=()) -> pd.DataFrame:
-    """Read and validate a sales CSV (columns artist, sale_year, work_year, price and covariates)."""
+def read_table(path) -> pd.DataFrame:
+    """Read a CSV file, raising :class:`InputError` naming the file when it is missing or unreadable."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
     try:
-        frame = pd.read_csv(path)
-    except Exception as exc:  # pragma: no cover - pandas' own message is informative
+        return pd.read_csv(path)
+    except Exception as exc:  # pandas' own message says what is wrong
         raise InputError(f"{path}: cannot be read as CSV ({exc})") from exc
-    return check_sales(frame, covariates, source=str(path))
+
+
+def read_sales(path, covariates=()) -> pd.DataFrame:
+    """Read and validate a sales CSV (columns artist, sale_year, work_year, price and covariates)."""
+    return check_sales(read_table(path), covariates, source=str(path))

@@ -51,7 +51,6 @@ batch of tridiagonal solves; :math:`I_{obs}^{-1}` equals the GLS covariance
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd

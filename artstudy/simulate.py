@@ -19,7 +19,7 @@ Prices are generated year by year so that popularity feeds back into later price
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd

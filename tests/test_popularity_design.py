@@ -1,6 +1,5 @@
 import numpy as np
 import pandas as pd
-import pytest
 
 from artstudy.design import design_matrix, reference_level
 from artstudy.popularity import popularity
