@@ -50,6 +50,8 @@ batch of tridiagonal solves; :math:`I_{obs}^{-1}` equals the GLS covariance
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 
 import numpy as np
@@ -91,7 +93,8 @@ class PopularityAbilityModel:
     random_state : int, numpy.random.Generator or None
         Source of all randomness.
     progress : bool or None
-        Show a tqdm bar; ``None`` shows it only on an interactive terminal.
+        Show a tqdm bar; ``None`` shows it only on an interactive terminal and not
+        when the environment variable ``CI`` is set.
 
     Attributes
     ----------
@@ -221,7 +224,9 @@ class PopularityAbilityModel:
         converged = False
         kept = self.n_gibbs - self.n_burn
         show = self.progress
-        bar = tqdm(total=self.max_iter, desc="MCEM", disable=(not show) if show is not None else None, leave=False)
+        if show is None:  # interactive terminals only: quiet under CI, papermill and pipes
+            show = sys.stderr.isatty() and not os.environ.get("CI")
+        bar = tqdm(total=self.max_iter, desc="MCEM", disable=not show, leave=False)
         it = 0
         for it in range(1, self.max_iter + 1):
             # E-step
