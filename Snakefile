@@ -22,6 +22,7 @@ validate(config, "config/schema.yaml")
 
 include: "rules/common.smk"
 include: "rules/simulation.smk"
+include: "rules/artnet.smk"
 include: "rules/reports.smk"
 
 

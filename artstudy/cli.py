@@ -1,4 +1,4 @@
-"""Command line: ``artstudy pam-fit``, ``artstudy sim-replicate``, ``artstudy sim-gather``."""
+"""Command line: ``artstudy pam-fit``, ``prepare``, ``world``, ``sim-replicate``, ``sim-gather``."""
 
 from __future__ import annotations
 
@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=_sim_gather)
+
+    from . import data, world
+
+    data.register_cli(sub)
+    world.register_cli(sub)
     return parser
 
 

@@ -162,6 +162,27 @@ def test_simulation_notebook_parameters_match_config():
     assert set(namespace["model"]) == set(config["model"])
 
 
+def test_artnet_notebook_parameters_match_config():
+    nb = nbformat.read(ROOT / "notebooks" / "02_artnet_analysis.ipynb", as_version=4)
+    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    namespace: dict = {}
+    exec(cell.source, namespace)
+    config = _load_yaml(ROOT / "config" / "config.yaml")
+    assert type(namespace["seed"]) is int
+    for key in ("source", "sales_csv", "funnel_csv", "truth_dir"):
+        assert isinstance(namespace[key], str)
+    assert set(namespace["artnet"]) == set(config["artnet"])
+    assert set(namespace["model"]) == set(config["model"])
+
+
+def test_askart_profile_adds_the_new_york_report(base_config):
+    merged = copy.deepcopy(base_config)
+    update_config(merged, _load_yaml(ROOT / "config" / "askart_ny.yaml"))
+    validate(merged, str(SCHEMA))
+    assert merged["artnet"]["sources"] == ["synthetic", "askart_ny"]
+    assert "askart_ny" in merged["sources"]
+
+
 # --------------------------------------------------------------------------
 # config and schema
 # --------------------------------------------------------------------------
@@ -280,9 +301,25 @@ def test_dry_run_scatters_one_job_per_replication(tmp_path):
     assert result.returncode == 0, output
     counts = _job_counts(output)
     assert counts["sim_replicate"] == 4
-    for rule in ["sim_gather", "register_kernel", "execute_notebook", "render_html",
-                 "report_index", "all"]:
+    for rule in ["sim_gather", "register_kernel", "world", "prepare", "report_index", "all"]:
         assert counts[rule] == 1, counts
+    # two reports (simulation, synthetic artnet analysis), two config sections (world, data)
+    for rule in ["execute_notebook", "render_html", "config_section"]:
+        assert counts[rule] == 2, counts
+
+
+def test_dry_run_askart_profile_adds_its_report(tmp_path):
+    if not (ROOT.parent / "shared" / "data" / "askart_ny" / "lots.csv").is_file():
+        pytest.skip("../shared/data/askart_ny is absent: the real New York data are not part of the repository")
+    result = _snakemake(
+        "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "-n", "--cores", "2",
+        "--configfile", str(ROOT / "config" / "quick.yaml"), str(ROOT / "config" / "askart_ny.yaml"),
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    counts = _job_counts(output)
+    assert counts["prepare"] == 2 and counts["execute_notebook"] == 3, counts
+    assert "reports/02_artnet_analysis_askart_ny.html" in output
 
 
 def test_dry_run_full_config(tmp_path):

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
 
@@ -98,9 +99,26 @@ def test_executed_notebook_has_no_errors(quick_run, name):
     # typed parameters: ints stay ints, dicts stay dicts
     params = nb.metadata.papermill.parameters
     assert type(params["seed"]) is int
-    assert isinstance(params["simulation"], dict)
-    assert type(params["simulation"]["n_replications"]) is int
-    assert params["simulation"]["n_replications"] == 4
+    assert type(params["model"]["n_gibbs"]) is int and type(params["model"]["lam"]) is float
+    if name == "01_simulation":
+        assert isinstance(params["simulation"], dict)
+        assert type(params["simulation"]["n_replications"]) is int
+        assert params["simulation"]["n_replications"] == 4
+    else:
+        assert params["source"] == "synthetic" and params["truth_dir"] == "results/world"
+        assert type(params["artnet"]["test_years"]) is int
+
+
+def test_artnet_report_runs_on_the_parsed_synthetic_export(quick_run):
+    sales = pd.read_csv(quick_run / "results" / "artnet" / "synthetic" / "sales.csv")
+    funnel = pd.read_csv(quick_run / "results" / "artnet" / "synthetic" / "sales.funnel.csv")
+    raw = pd.read_csv(quick_run / "results" / "world" / "raw_lots.csv")
+    assert len(sales) < len(raw)
+    assert int(funnel.iloc[:, 1].iloc[0]) == len(raw)  # the funnel starts from every raw lot
+    html = (quick_run / "reports" / "02_artnet_analysis.html").read_text()
+    for heading in ("Data preparation funnel", "Table 2", "Fig. 1", "Fig. 2", "Table 3",
+                    "What popularity and ability add", "Against the truth", "Findings"):
+        assert heading in html
 
 
 @pytest.mark.parametrize("name", _report_names())
