@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -6,6 +7,8 @@ import pytest
 
 from artstudy.cli import main
 from artstudy.simulate import SimulationSpec, simulate_market
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +100,25 @@ def test_sim_replicate_and_gather(tmp_path):
     a = pd.read_csv(tmp_path / "rep_1.csv").query("kind != 'fit'")["estimate"].to_numpy()
     b = pd.read_csv(tmp_path / "again.csv").query("kind != 'fit'")["estimate"].to_numpy()
     np.testing.assert_array_equal(a, b)
+
+
+def test_world_prepare_pam_fit_recovers_the_truth(tmp_path):
+    """The three commands a user chains: a synthetic export, parsed, then fitted."""
+    import yaml
+
+    config = yaml.safe_load(open(ROOT / "config" / "config.yaml"))
+    config["world"].update({"n_artists": 60, "n_lots": 15_000})
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump(config))
+    assert main(["world", "--out", str(tmp_path / "world"), "--seed", "11", "--config", str(cfg)]) == 0
+    assert main(["prepare", str(tmp_path / "world" / "raw_lots.csv"), "--source", "synthetic",
+                 "--out", str(tmp_path / "sales.csv"), "--config", str(cfg)]) == 0
+    assert main(["pam-fit", str(tmp_path / "sales.csv"), "--out", str(tmp_path / "fit"), "--covariates", *COVS,
+                 "--year-effects", "--seed", "1"]) == 0
+    coef = pd.read_csv(tmp_path / "fit" / "coefficients.csv").set_index("term")
+    truth = pd.read_csv(tmp_path / "world" / "truth_coefficients.csv").set_index("term")["truth"]
+    z = (coef["estimate"] - truth.reindex(coef.index)) / coef["std_error_marginal"]
+    assert np.all(np.abs(z) < 4), z[np.abs(z) >= 4]
+    assert abs(z["popularity"]) < 3 and abs(z["log_area"]) < 3
+    funnel = pd.read_csv(tmp_path / "sales.funnel.csv")
+    assert funnel.iloc[0, 1] == 15_000  # every raw lot is counted
