@@ -177,7 +177,7 @@ def test_artnet_notebook_parameters_match_config():
 
 def test_askart_profile_adds_the_new_york_report(base_config):
     merged = copy.deepcopy(base_config)
-    update_config(merged, _load_yaml(ROOT / "config" / "askart_ny.yaml"))
+    update_config(merged, _load_yaml(ROOT / "config" / "real_new_york.yaml"))
     validate(merged, str(SCHEMA))
     assert merged["artnet"]["sources"] == ["synthetic", "askart_ny"]
     assert "askart_ny" in merged["sources"]
@@ -313,7 +313,7 @@ def test_dry_run_askart_profile_adds_its_report(tmp_path):
         pytest.skip("../shared/data/askart_ny is absent: the real New York data are not part of the repository")
     result = _snakemake(
         "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "-n", "--cores", "2",
-        "--configfile", str(ROOT / "config" / "quick.yaml"), str(ROOT / "config" / "askart_ny.yaml"),
+        "--configfile", str(ROOT / "config" / "quick.yaml"), str(ROOT / "config" / "real_new_york.yaml"),
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
