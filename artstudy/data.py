@@ -90,6 +90,7 @@ import numpy as np
 import pandas as pd
 
 from .io import InputError
+from .io import where as _where
 
 __all__ = [
     "MATERIALS", "SUPPORTS", "CANONICAL_COLUMNS", "PAM_COLUMNS", "FIELDS", "MAPPING_KEYS", "DEFAULT_STUDY",
@@ -584,26 +585,6 @@ def describe_source(mapping: dict, name: str = "source", currency: dict | None =
 # --------------------------------------------------------------------------
 # validation
 # --------------------------------------------------------------------------
-
-def _file_lines(raw: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
-    """File line numbers (header = line 1) of raw rows, counting line breaks inside quoted fields."""
-    breaks = np.zeros(len(raw), dtype=np.int64)
-    for col in raw.columns:
-        s = raw[col]
-        if pd.api.types.is_string_dtype(s) or s.dtype == object:
-            breaks += s.astype(object).fillna("").astype(str).str.count("\n").to_numpy(dtype=np.int64)
-    header = sum(str(c).count("\n") for c in raw.columns)
-    start = 2 + header + np.arange(len(raw)) + np.concatenate([[0], np.cumsum(breaks)[:-1]])
-    return start[positions]
-
-
-def _where(raw, bad: np.ndarray, limit: int = 5) -> str:
-    pos = np.flatnonzero(bad)
-    lines = _file_lines(raw, pos[:limit])
-    shown = ", ".join(str(int(v)) for v in lines)
-    more = f" and {pos.size - limit} more" if pos.size > limit else ""
-    return f"line{'s' if pos.size > 1 else ''} {shown}{more}"
-
 
 def _raw_schema(columns):
     import pandera.pandas as pa

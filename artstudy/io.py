@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["InputError", "read_table", "read_sales", "check_sales", "REQUIRED"]
+__all__ = ["InputError", "read_table", "read_sales", "check_sales", "file_lines", "where", "REQUIRED"]
 
 REQUIRED = ("artist", "sale_year", "work_year", "price")
 
@@ -16,52 +16,93 @@ class InputError(ValueError):
     """Bad input data; the message names the source, the column and the first rows."""
 
 
-def _lines(mask, index, limit=5):
-    """File line numbers (header is line 1) of the first rows where ``mask`` holds."""
-    where = np.flatnonzero(np.asarray(mask))
-    shown = ", ".join(str(int(index[k]) + 2) for k in where[:limit])
-    more = f" and {where.size - limit} more" if where.size > limit else ""
-    return f"line{'s' if where.size > 1 else ''} {shown}{more}"
+def file_lines(frame: pd.DataFrame, positions) -> np.ndarray:
+    """File line numbers (header = line 1) of rows of a frame read from CSV, counting line breaks
+    inside quoted fields."""
+    breaks = np.zeros(len(frame), dtype=np.int64)
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_string_dtype(s) or s.dtype == object:
+            breaks += s.astype(object).fillna("").astype(str).str.count("\n").to_numpy(dtype=np.int64)
+    header = sum(str(c).count("\n") for c in frame.columns)
+    start = 2 + header + np.arange(len(frame)) + np.concatenate([[0], np.cumsum(breaks)[:-1]])
+    return start[np.asarray(positions, dtype=np.int64)]
+
+
+def where(frame: pd.DataFrame, bad, limit: int = 5) -> str:
+    """'lines 3, 5 and 2 more': the file lines of the first rows where ``bad`` holds."""
+    pos = np.flatnonzero(np.asarray(bad))
+    shown = ", ".join(str(int(v)) for v in file_lines(frame, pos[:limit]))
+    more = f" and {pos.size - limit} more" if pos.size > limit else ""
+    return f"line{'s' if pos.size > 1 else ''} {shown}{more}"
+
+
+_SALES_REASONS = {
+    "artist": "missing value",
+    "price": "missing, non-numeric or non-positive value",
+    "sale_year": "missing or non-integer year",
+    "work_year": "missing or non-integer year",
+}
+
+
+def _sales_schema(covariates):
+    import pandera.pandas as pa
+
+    def whole(s):
+        return s == np.round(s)
+
+    columns = {
+        "artist": pa.Column(nullable=False),
+        "price": pa.Column(None, pa.Check.gt(0), nullable=False),
+        "sale_year": pa.Column(None, pa.Check(whole, name="whole_number"), nullable=False),
+        "work_year": pa.Column(None, pa.Check(whole, name="whole_number"), nullable=False),
+    }
+    columns.update({c: pa.Column(nullable=False) for c in covariates})
+    made_before_sale = pa.Check(lambda df: df["work_year"] <= df["sale_year"], name="made_before_sale")
+    return pa.DataFrameSchema(columns, checks=[made_before_sale])
 
 
 def check_sales(frame: pd.DataFrame, covariates=(), source="sales table") -> pd.DataFrame:
-    """Validate a sales table and return it with typed columns.
+    """Validate a sales table (a pandera schema) and return it with typed columns.
 
     Raises
     ------
     InputError
         On a missing column, a missing or non-positive price, a missing or
-        non-integer year, a work made after its sale or a missing covariate value.
+        non-integer year, a work made after its sale or a missing covariate value,
+        naming the source, the column and the first offending file lines.
     """
+    import pandera.pandas as pa
+
     missing = [c for c in (*REQUIRED, *covariates) if c not in frame.columns]
     if missing:
         raise InputError(f"{source}: missing column {', '.join(repr(c) for c in missing)} "
                          f"(columns present: {', '.join(map(str, frame.columns))})")
+    parsed = frame[list(dict.fromkeys((*REQUIRED, *covariates)))].copy()
+    for col in ("price", "sale_year", "work_year"):
+        parsed[col] = pd.to_numeric(parsed[col], errors="coerce")
+    try:
+        _sales_schema(covariates).validate(parsed.reset_index(drop=True), lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.dropna(subset=["index"])
+        for col in (*REQUIRED, *covariates, None):
+            frame_check = cases["check"] == "made_before_sale"  # reported once per column of the frame
+            sub = cases[(cases["column"] == col) & ~frame_check] if col else cases[frame_check]
+            if sub.empty:
+                continue
+            bad = np.zeros(len(frame), dtype=bool)
+            bad[np.asarray(sub["index"], dtype=np.int64)] = True
+            if col is None:
+                raise InputError(f"{source}: column 'work_year': work made after its sale at "
+                                 f"{where(frame, bad)}") from None
+            raise InputError(f"{source}: column '{col}': {_SALES_REASONS.get(col, 'missing value')} at "
+                             f"{where(frame, bad)}") from None
+        raise InputError(f"{source}: {exc}") from None  # pragma: no cover - a failure not mapped above
     out = frame.copy()
-    index = np.arange(len(frame))
-    bad = out["artist"].isna().to_numpy()
-    if bad.any():
-        raise InputError(f"{source}: column 'artist': missing value at {_lines(bad, index)}")
     out["artist"] = out["artist"].astype(str)
-    price = pd.to_numeric(out["price"], errors="coerce")
-    bad = (price.isna() | (price <= 0)).to_numpy()
-    if bad.any():
-        raise InputError(f"{source}: column 'price': missing, non-numeric or non-positive value at "
-                         f"{_lines(bad, index)}")
-    out["price"] = price.astype(float)
-    for col in ("sale_year", "work_year"):
-        year = pd.to_numeric(out[col], errors="coerce")
-        bad = (year.isna() | (year != np.round(year))).to_numpy()
-        if bad.any():
-            raise InputError(f"{source}: column '{col}': missing or non-integer year at {_lines(bad, index)}")
-        out[col] = year.astype(np.int64)
-    bad = (out["work_year"] > out["sale_year"]).to_numpy()
-    if bad.any():
-        raise InputError(f"{source}: column 'work_year': work made after its sale at {_lines(bad, index)}")
-    for col in covariates:
-        bad = out[col].isna().to_numpy()
-        if bad.any():
-            raise InputError(f"{source}: column '{col}': missing value at {_lines(bad, index)}")
+    out["price"] = parsed["price"].astype(float)
+    out["sale_year"] = parsed["sale_year"].astype(np.int64)
+    out["work_year"] = parsed["work_year"].astype(np.int64)
     return out
 
 

@@ -60,6 +60,10 @@ def _bad(tmp_path, sales_csv, edit):
     (lambda f: f.assign(work_year=f["work_year"].where(f.index != 10, 2100)),
      "column 'work_year': work made after its sale at line 12"),
     (lambda f: f.drop(columns=["material"]), "missing column 'material'"),
+    (lambda f: f.assign(sale_year=f["sale_year"].astype(object).where(f.index != 4, "199x")),
+     "column 'sale_year': missing or non-integer year at line 6"),
+    (lambda f: f.assign(support=f["support"].where(~f.index.isin([1, 2, 3, 4, 5, 6]), None)),
+     "column 'support': missing value at lines 3, 4, 5, 6, 7 and 1 more"),
 ])
 def test_bad_input_exits_non_zero_with_one_line(tmp_path, sales_csv, capsys, edit, message):
     path = _bad(tmp_path, sales_csv, edit)
