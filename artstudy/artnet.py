@@ -13,11 +13,10 @@ import numpy as np
 import pandas as pd
 
 from .pam import PAMResults
+from .simulate import COVARIATES
 
 __all__ = ["PAPER_TABLE2", "PAPER_FUNNEL", "PAPER_TRACE_TERMS", "COVARIATES", "coefficient_table",
            "funnel_table", "top_artists_table", "ability_truth_table", "findings"]
-
-COVARIATES = ("log_area", "signed", "inscribed", "material", "support")
 
 PAPER_TABLE2 = {
     "log_area": 0.65, "signed": 0.04, "inscribed": 0.09,

@@ -39,12 +39,6 @@ MODELS = ("hedonic", "hedonic + popularity", "artist fixed effects", "artist fix
           "random effects", "random effects + popularity", "popularity-ability")
 
 
-def _year_columns(years, train_years):
-    levels = np.unique(train_years)[1:]
-    capped = np.minimum(years, train_years.max())
-    return (capped[:, None] == levels[None, :]).astype(float), [f"year[{int(v)}]" for v in levels]
-
-
 def _ols(X, y):
     return np.linalg.lstsq(X, y, rcond=None)[0]
 
@@ -88,9 +82,9 @@ def compare_models(data: PAMData, covariates=(), test_years: int = 3, random_sta
     train = years <= last - test_years
     if train.sum() == 0 or train.all():
         raise ValueError(f"test_years={test_years} leaves no training or no test sales")
-    Xh, names = design_matrix(sales, covariates, year_effects=False)
-    Yc, ynames = _year_columns(years, years[train])
-    X_base = np.column_stack([Xh, Yc])
+    # later sale years take the last training year's effect
+    capped = sales.assign(sale_year=np.minimum(years, years[train].max()))
+    X_base, _ = design_matrix(capped, covariates, year_effects=True)
     u = sales["popularity"].to_numpy()[:, None]
     n_art = data.lengths.size
     A = np.zeros((y.size, n_art))

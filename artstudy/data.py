@@ -89,7 +89,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import InputError
+from .io import InputError, default_config_path, load_config  # noqa: F401 (re-exported)
 from .io import where as _where
 
 __all__ = [
@@ -514,22 +514,6 @@ def render_template(raw: pd.DataFrame, template: str) -> pd.Series:
             empty |= (t == "").to_numpy()
             out = out + t.astype(object)
     return out.where(~empty, None).astype("string")
-
-
-def default_config_path() -> Path:
-    """The repository's config/config.yaml (beside the package), else ./config/config.yaml."""
-    repo = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
-    return repo if repo.exists() else Path.cwd() / "config" / "config.yaml"
-
-
-def load_config(path=None) -> dict:
-    import yaml
-
-    path = Path(path) if path is not None else default_config_path()
-    if not path.exists():
-        raise InputError(f"{path}: no such config file")
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
 
 
 def source_mapping(config: dict, name: str) -> dict:

@@ -316,6 +316,23 @@ class PopularityAbilityModel:
             delta[~varies] = linalg.solve(Xc.T @ Xc, Xc.T @ rest, assume_a="pos")
         return delta
 
+    def gibbs_chain(self, X, y, artist, window, n_draws, sampler=None, rng=None):
+        """Yield ``(tau2, a)`` for ``n_draws`` Gibbs sweeps at the fitted coefficients and sigma^2.
+
+        Starts from the fitted ability means; ``sampler`` defaults to the fitted one. Used to
+        compare how well the samplers mix at the same parameters.
+        """
+        artist = np.asarray(artist, dtype=np.int64)
+        window = np.asarray(window, dtype=np.int64)
+        n_art, width = self.ability_mean_.shape
+        cell = artist * width + window
+        resid = np.asarray(y, float) - np.asarray(X, float) @ self.coef_.to_numpy()
+        sums = np.bincount(cell, weights=resid, minlength=n_art * width).reshape(n_art, width)
+        counts = np.bincount(cell, minlength=n_art * width).reshape(n_art, width).astype(float)
+        yield from gibbs_sweeps(sums, counts, self.lengths_, self.sigma2_, np.nan_to_num(self.ability_mean_),
+                                n_draws, lam=self.lam, sigma_a=self.sigma_a, rng=np.random.default_rng(rng),
+                                sampler=sampler or self.sampler, tau2_method=self.tau2_method)
+
     def predict(self, X, artist, window):
         """Fitted log price: X delta + the ability estimate of the sale's artist and window."""
         return np.asarray(X, float) @ self.coef_.to_numpy() + self.ability_mean_[artist, window]

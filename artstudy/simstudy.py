@@ -146,26 +146,16 @@ def sampler_comparison(sim, res, n_draws=500, seed=0) -> pd.DataFrame:
 
     import arviz as az
 
-    from .samplers import gibbs_sweeps
-
     d, m = res.data, res.model
     width = int(d.lengths.max())
-    n_cells = d.lengths.size * width
-    cell = d.artist * width + d.window
-    r = d.y - d.X @ m.coef_.to_numpy()
-    sums = np.bincount(cell, weights=r, minlength=n_cells).reshape(-1, width)
-    counts = np.bincount(cell, minlength=n_cells).reshape(-1, width).astype(float)
     active = (np.arange(width)[None, :] < d.lengths[:, None]).ravel()
     rows = []
     for k, sampler in enumerate(("ffbs", "single-site")):
-        rng = np.random.default_rng([seed, k])
         draws = np.empty((n_draws, int(active.sum())))
         tau2 = np.empty(n_draws)
-        start = np.nan_to_num(m.ability_mean_)
         t0 = time.perf_counter()
-        for g, (t2, a) in enumerate(gibbs_sweeps(sums, counts, d.lengths, m.sigma2_, start, n_draws,
-                                                 lam=m.lam, sigma_a=m.sigma_a, rng=rng, sampler=sampler,
-                                                 tau2_method=m.tau2_method)):
+        chain = m.gibbs_chain(d.X, d.y, d.artist, d.window, n_draws, sampler=sampler, rng=[seed, k])
+        for g, (t2, a) in enumerate(chain):
             draws[g] = a.ravel()[active]
             tau2[g] = t2
         seconds = time.perf_counter() - t0

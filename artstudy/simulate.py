@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["SimulationSpec", "Simulated", "simulate_market", "MATERIALS", "SUPPORTS", "PAPER_BETA"]
+__all__ = ["SimulationSpec", "Simulated", "simulate_market", "linear_predictor", "feedback_log_prices", "MATERIALS",
+           "SUPPORTS", "PAPER_BETA", "COVARIATES"]
 
 MATERIALS = {"oil": 0.30, "acrylic": 0.20, "watercolour": 0.10, "pastel": 0.05, "pencil": 0.10,
              "mixed media": 0.15, "other": 0.10}
@@ -94,6 +95,51 @@ class Simulated:
         return COVARIATES
 
 
+def linear_predictor(coef: pd.Series, covariates: dict, sale_year) -> np.ndarray:
+    """x'beta of each sale: intercept, covariates and sale-year effects, with ``coef`` named as
+    :func:`artstudy.design.design_matrix` names terms (``col[level]``, ``year[YYYY]``; a level or year with
+    no coefficient is a reference, effect 0). Numeric and boolean covariates enter as they are."""
+    sale_year = np.asarray(sale_year)
+    xb = np.full(sale_year.size, float(coef.get("intercept", 0.0)))
+    for name, values in covariates.items():
+        values = np.asarray(values)
+        if values.dtype.kind in "biuf":
+            xb += float(coef[name]) * values
+        else:
+            codes, levels = pd.factorize(values)
+            xb += np.array([coef.get(f"{name}[{lev}]", 0.0) for lev in levels])[codes]
+    years, codes = np.unique(sale_year, return_inverse=True)
+    xb += np.array([coef.get(f"year[{int(y)}]", 0.0) for y in years])[codes]
+    return xb
+
+
+def feedback_log_prices(base, artist, sale_year, n_artists, gamma, scale=10_000.0, counted=None):
+    """Log prices ``y = base + gamma * u`` with popularity ``u`` fed back year by year.
+
+    ``u`` of a sale is the sum of its artist's log prices in earlier sale years over
+    ``scale`` (Eq. 1), counting only the sales where ``counted`` holds (all by
+    default: e.g. only sold lots). Loops over sale years, vectorised over sales.
+
+    Returns
+    -------
+    y, u : ndarray
+    """
+    base = np.asarray(base, dtype=float)
+    sale_year = np.asarray(sale_year)
+    counted = np.ones(base.size, bool) if counted is None else np.asarray(counted, bool)
+    y = np.empty(base.size)
+    u = np.empty(base.size)
+    cum = np.zeros(n_artists)
+    order = np.argsort(sale_year, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(sale_year[order]) != 0])
+    for idx in np.split(order, starts[1:]):
+        u[idx] = cum[artist[idx]] / scale
+        y[idx] = base[idx] + gamma * u[idx]
+        keep = idx[counted[idx]]
+        cum += np.bincount(artist[keep], weights=y[keep], minlength=n_artists)
+    return y, u
+
+
 def simulate_market(spec: SimulationSpec | None = None, rng=None) -> Simulated:
     """Draw one market from the model.
 
@@ -145,26 +191,11 @@ def simulate_market(spec: SimulationSpec | None = None, rng=None) -> Simulated:
     material = rng.choice(list(MATERIALS), size=n, p=list(MATERIALS.values()))
     support = rng.choice(list(SUPPORTS), size=n, p=list(SUPPORTS.values()))
     coef = spec.coefficients()
-    xb = (coef["intercept"] + coef["log_area"] * log_area + coef["signed"] * signed
-          + coef["inscribed"] * inscribed)
-    for name, values, levels in (("material", material, MATERIALS), ("support", support, SUPPORTS)):
-        effect = np.array([coef.get(f"{name}[{level}]", 0.0) for level in levels])
-        xb += effect[pd.Categorical(values, categories=list(levels)).codes]
-    year_eff = np.array([0.0] + list(spec.year_effects().values()))
-    xb += year_eff[sale_year - spec.first_sale_year]
     a_obs = ability[artist, j]
     noise = rng.normal(0.0, np.sqrt(spec.sigma2), size=n)
-    # prices year by year: popularity uses the artist's earlier log prices
-    y = np.empty(n)
-    u = np.empty(n)
-    cum = np.zeros(I)
-    order = np.argsort(sale_year, kind="stable")
-    bounds = np.searchsorted(sale_year[order], np.arange(spec.first_sale_year, last_sale + 2))
-    for k in range(spec.n_sale_years):
-        idx = order[bounds[k]:bounds[k + 1]]
-        u[idx] = cum[artist[idx]] / spec.popularity_scale
-        y[idx] = xb[idx] + spec.gamma * u[idx] + a_obs[idx] + noise[idx]
-        cum += np.bincount(artist[idx], weights=y[idx], minlength=I)
+    xb = linear_predictor(coef, {"log_area": log_area, "signed": signed, "inscribed": inscribed,
+                                 "material": material, "support": support}, sale_year)
+    y, u = feedback_log_prices(xb + a_obs + noise, artist, sale_year, I, spec.gamma, spec.popularity_scale)
     names = np.array([f"artist_{k:03d}" for k in range(I)])
     sales = pd.DataFrame({
         "artist": names[artist], "sale_year": sale_year, "work_year": work_year, "price": np.exp(y),

@@ -84,13 +84,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .io import default_config_path, load_config  # noqa: F401 (load_config re-exported)
 from .selection import artist_spans
-from .simulate import PAPER_BETA, SimulationSpec
+from .simulate import COVARIATES, PAPER_BETA, SimulationSpec, feedback_log_prices, linear_predictor
 
 __all__ = ["WorldSpec", "World", "generate_world", "register_cli", "load_config", "spec_from_config", "MEDIA",
            "HOUSES", "RATES", "COVARIATES", "RAW_COLUMNS"]
 
-COVARIATES = ("log_area", "signed", "inscribed", "material", "support")
 
 RAW_COLUMNS = ("lot_id", "auction_house", "sale_date", "artist_name", "title", "medium", "dimensions",
                "year_of_work", "markings", "currency", "hammer_price", "estimate")
@@ -642,26 +642,12 @@ def generate_world(spec: WorldSpec | None = None, rng=None) -> World:
     coef = spec.coefficients()
     la, sg, ins = log_area_work[work], signed[work], inscribed[work]
     mat, sup = material[work], support[work]
-    xb = coef["intercept"] + coef["log_area"] * la + coef["signed"] * sg + coef["inscribed"] * ins
-    for name, values in (("material", mat), ("support", sup)):
-        levels = sorted(set(values))
-        effect = np.array([coef.get(f"{name}[{lev}]", 0.0) for lev in levels])
-        xb = xb + effect[pd.Categorical(values, categories=levels).codes]
-    year_eff = np.array([0.0] + list(spec.year_effects().values()))
-    xb = xb + year_eff[sale_year - spec.first_sale_year]
+    xb = linear_predictor(coef, {"log_area": la, "signed": sg, "inscribed": ins, "material": mat, "support": sup},
+                          sale_year)
     a_lot = A["ability"][artist, window]
     noise = rng.normal(0.0, np.sqrt(spec.sigma2), size=n)
-    y = np.empty(n)
-    u = np.empty(n)
-    cum = np.zeros(I)
-    by_year = np.argsort(sale_year, kind="stable")
-    bounds = np.searchsorted(sale_year[by_year], np.arange(spec.first_sale_year, spec.last_sale_year + 2))
-    for k in range(spec.n_sale_years):
-        idx = by_year[bounds[k]:bounds[k + 1]]
-        u[idx] = cum[artist[idx]] / spec.popularity_scale
-        y[idx] = xb[idx] + spec.gamma * u[idx] + a_lot[idx] + noise[idx]
-        counted = idx[analysable[idx]]
-        cum += np.bincount(artist[counted], weights=y[counted], minlength=I)
+    y, u = feedback_log_prices(xb + a_lot + noise, artist, sale_year, I, spec.gamma, spec.popularity_scale,
+                               counted=analysable)
     mu = y - noise  # expected log price given the lot's covariates, popularity and ability
 
     # ---- prices and estimates in the house's currency
@@ -752,35 +738,6 @@ def generate_world(spec: WorldSpec | None = None, rng=None) -> World:
 # command line
 
 
-def _deep_merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for key, value in over.items():
-        out[key] = _deep_merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) \
-            else value
-    return out
-
-
-def load_config(paths) -> dict:
-    """Read YAML or JSON config files, each deep-merged over the ones before (as Snakemake does)."""
-    import yaml
-
-    from .io import InputError
-
-    config: dict = {}
-    for path in paths or []:
-        path = Path(path)
-        if not path.exists():
-            raise InputError(f"{path}: no such file")
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise InputError(f"{path}: cannot be read as YAML or JSON ({exc})") from exc
-        if not isinstance(loaded, dict):
-            raise InputError(f"{path}: expected a mapping at the top level, got {type(loaded).__name__}")
-        config = _deep_merge(config, loaded)
-    return config
-
-
 def spec_from_config(config: dict, source: str = "config") -> WorldSpec:
     """The world spec of a whole config: its ``world`` section, with the ``currency`` section's rates."""
     from .io import InputError
@@ -798,7 +755,7 @@ def spec_from_config(config: dict, source: str = "config") -> WorldSpec:
 def _world(args) -> int:
     paths = args.config
     if not paths:
-        default = Path("config/config.yaml")
+        default = default_config_path()
         paths = [default] if default.exists() else []
     config = load_config(paths)
     spec = spec_from_config(config, source=", ".join(map(str, paths)) or "defaults")
