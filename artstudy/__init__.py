@@ -1,9 +1,16 @@
-"""artstudy: a reproducible study and toolkit for valuing art at auction."""
+"""artstudy: a reproducible study and toolkit for valuing art at auction.
 
-from .model import PopularityAbilityModel
-from .pam import PAMResults, fit_pam, prepare
-from .popularity import popularity
-from .simulate import SimulationSpec, simulate_market
+Rooms (subpackages): :mod:`artstudy.data` (raw exports to the canonical sales table),
+:mod:`artstudy.synth` (simulated markets and the synthetic world), :mod:`artstudy.models`
+(the estimator protocol, the popularity-ability model, baselines), :mod:`artstudy.evaluation`
+(time splits, metrics, the model comparison harness, the simulation study),
+:mod:`artstudy.study` (tables, figures and sentences for the reports), :mod:`artstudy.cli`.
+"""
+
+from .models.pam.fit import PAMResults, fit_pam, prepare
+from .models.pam.model import PopularityAbilityModel
+from .models.pam.popularity import popularity
+from .synth.market import SimulationSpec, simulate_market
 
 __version__ = "0.1.0"
 __all__ = ["PopularityAbilityModel", "PAMResults", "fit_pam", "prepare", "popularity", "SimulationSpec",

@@ -16,9 +16,9 @@ import time
 
 import numpy as np
 
-from artstudy.pam import prepare
-from artstudy.model import PopularityAbilityModel
-from artstudy.simulate import SimulationSpec, simulate_market
+from artstudy.models.pam.fit import prepare
+from artstudy.models.pam.model import PopularityAbilityModel
+from artstudy.synth.market import SimulationSpec, simulate_market
 
 
 def main():

@@ -63,4 +63,4 @@ rule report_index:
     conda:
         "../environment.yml"
     shell:
-        "python -m artstudy.reporting --out {output:q} {input:q} > {log:q} 2>&1"
+        "python -m artstudy.study.index --out {output:q} {input:q} > {log:q} 2>&1"

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from artstudy.ars import adaptive_rejection_sample, eta_log_density, eta_mode, sample_tau2, tau2_posterior
+from artstudy.models.pam.ars import adaptive_rejection_sample, eta_log_density, eta_mode, sample_tau2, tau2_posterior
 
 
 @pytest.mark.parametrize("sum_sq,n_artists", [(600.0, 150), (0.5, 3), (50.0, 1), (2.0, 40)])

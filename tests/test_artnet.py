@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from artstudy.artnet import (PAPER_TABLE2, ability_truth_table, coefficient_table, findings, funnel_table,
+from artstudy.study.artnet import (PAPER_TABLE2, ability_truth_table, coefficient_table, findings, funnel_table,
                              top_artists_table)
-from artstudy.pam import fit_pam
-from artstudy.simulate import SimulationSpec, simulate_market
+from artstudy.models.pam.fit import fit_pam
+from artstudy.synth.market import SimulationSpec, simulate_market
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from artstudy.cli import main
-from artstudy.simulate import SimulationSpec, simulate_market
+from artstudy.synth.market import SimulationSpec, simulate_market
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from artstudy.compare import MODELS, compare_models
-from artstudy.pam import prepare
-from artstudy.simulate import SimulationSpec, simulate_market
+from artstudy.evaluation.compare import MODELS, compare_models
+from artstudy.models.pam.fit import prepare
+from artstudy.synth.market import SimulationSpec, simulate_market
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from artstudy import data as D
-from artstudy.io import InputError, check_sales
+from artstudy.errors import InputError
+from artstudy.data.validation import check_sales
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent / "data"

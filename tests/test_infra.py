@@ -17,7 +17,7 @@ import yaml
 from snakemake.utils import update_config, validate
 from snakemake_interface_common.exceptions import WorkflowError
 
-from artstudy.reporting import report_title, write_index
+from artstudy.study.index import report_title, write_index
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "config" / "schema.yaml"
@@ -383,7 +383,7 @@ def test_reporting_module_cli(tmp_path):
     report = _fake_report(tmp_path / "r.html", "R")
     out = tmp_path / "index.html"
     subprocess.run(
-        [sys.executable, "-m", "artstudy.reporting", "--out", str(out), str(report)],
+        [sys.executable, "-m", "artstudy.study.index", "--out", str(out), str(report)],
         check=True, capture_output=True, text=True,
     )
     assert _hrefs(out.read_text()) == ["r.html"]

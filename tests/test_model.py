@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from artstudy.pam import fit_pam, prepare
-from artstudy.simulate import SimulationSpec, simulate_market
-from artstudy.model import PopularityAbilityModel
+from artstudy.models.pam.fit import fit_pam, prepare
+from artstudy.synth.market import SimulationSpec, simulate_market
+from artstudy.models.pam.model import PopularityAbilityModel
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,9 @@
 import numpy as np
 import pandas as pd
 
-from artstudy.design import design_matrix, reference_level
-from artstudy.popularity import popularity
-from artstudy.selection import artist_spans, work_window
+from artstudy.models.design import design_matrix, reference_level
+from artstudy.models.pam.popularity import popularity
+from artstudy.models.pam.selection import artist_spans, work_window
 
 
 def test_popularity_on_a_hand_made_table():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from artstudy.samplers import (ffbs, gibbs_sweeps, kalman_smoother, posterior_cov_times, posterior_precision,
+from artstudy.models.pam.samplers import (ffbs, gibbs_sweeps, kalman_smoother, posterior_cov_times, posterior_precision,
                                single_site_conditional, single_site_sweep)
 
 SIGMA2, TAU2, SA = 0.7, 3.0, 0.3

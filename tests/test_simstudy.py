@@ -2,11 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from artstudy.pam import prepare
-from artstudy.popularity import popularity
-from artstudy.simstudy import (Z95, ability_recovery, conclusions, coverage_verdict, fit_replication,
+from artstudy.models.pam.fit import prepare
+from artstudy.models.pam.popularity import popularity
+from artstudy.evaluation.simstudy import (Z95, ability_recovery, conclusions, coverage_verdict, fit_replication,
                                sampler_comparison, summarise_replications)
-from artstudy.simulate import SimulationSpec, simulate_market
+from artstudy.synth.market import SimulationSpec, simulate_market
 
 
 def test_simulated_market_matches_its_spec():

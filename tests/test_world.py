@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from artstudy.design import design_matrix
-from artstudy.io import InputError
-from artstudy.pam import fit_pam
-from artstudy.popularity import popularity
-from artstudy.selection import artist_spans
-from artstudy.world import (COVARIATES, RATES, RAW_COLUMNS, World, WorldSpec, generate_world, load_config,
+from artstudy.models.design import design_matrix
+from artstudy.errors import InputError
+from artstudy.models.pam.fit import fit_pam
+from artstudy.models.pam.popularity import popularity
+from artstudy.models.pam.selection import artist_spans
+from artstudy.synth.world import (COVARIATES, RATES, RAW_COLUMNS, World, WorldSpec, generate_world, load_config,
                             register_cli, spec_from_config)
 
 ROOT = Path(__file__).resolve().parents[1]

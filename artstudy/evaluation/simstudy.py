@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .pam import MODEL_KEYS, PREP_KEYS, fit_pam
-from .simulate import SimulationSpec, simulate_market
+from ..models.pam.fit import MODEL_KEYS, PREP_KEYS, fit_pam
+from ..synth.market import SimulationSpec, simulate_market
 
 __all__ = ["replication_streams", "simulate_replication", "fit_replication", "run_replication", "ability_recovery",
            "summarise_replications", "sampler_comparison", "coverage_verdict", "conclusions", "Z95"]

@@ -118,7 +118,7 @@ def write_index(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m artstudy.reporting",
+        prog="python -m artstudy.study.index",
         description="Write an HTML index page linking the given reports.",
     )
     parser.add_argument("reports", nargs="+", help="rendered HTML reports")

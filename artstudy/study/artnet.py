@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .pam import PAMResults
-from .simulate import COVARIATES
+from ..models.pam.fit import PAMResults
+from ..synth.market import COVARIATES
 
 __all__ = ["PAPER_TABLE2", "PAPER_FUNNEL", "PAPER_TRACE_TERMS", "COVARIATES", "coefficient_table",
            "funnel_table", "top_artists_table", "ability_truth_table", "findings"]

@@ -89,8 +89,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import InputError, default_config_path, load_config  # noqa: F401 (re-exported)
-from .io import where as _where
+from ..errors import InputError
+from ..settings import default_config_path, load_config  # noqa: F401 (re-exported)
+from .validation import where as _where
 
 __all__ = [
     "MATERIALS", "SUPPORTS", "CANONICAL_COLUMNS", "PAM_COLUMNS", "FIELDS", "MAPPING_KEYS", "DEFAULT_STUDY",

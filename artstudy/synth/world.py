@@ -84,9 +84,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import default_config_path, load_config  # noqa: F401 (load_config re-exported)
-from .selection import artist_spans
-from .simulate import COVARIATES, PAPER_BETA, SimulationSpec, feedback_log_prices, linear_predictor
+from ..settings import default_config_path, load_config  # noqa: F401 (load_config re-exported)
+from ..models.pam.selection import artist_spans
+from .market import COVARIATES, PAPER_BETA, SimulationSpec, feedback_log_prices, linear_predictor
 
 __all__ = ["WorldSpec", "World", "generate_world", "register_cli", "load_config", "spec_from_config", "MEDIA",
            "HOUSES", "RATES", "COVARIATES", "RAW_COLUMNS"]
@@ -740,7 +740,7 @@ def generate_world(spec: WorldSpec | None = None, rng=None) -> World:
 
 def spec_from_config(config: dict, source: str = "config") -> WorldSpec:
     """The world spec of a whole config: its ``world`` section, with the ``currency`` section's rates."""
-    from .io import InputError
+    from ..errors import InputError
 
     currency = config.get("currency") or {}
     target = currency.get("target", "USD")

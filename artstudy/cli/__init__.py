@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .io import InputError, read_table
-from .model import SAMPLERS
+from ..data.validation import read_table
+from ..errors import InputError
+from ..models.pam.model import SAMPLERS
 
 __all__ = ["main"]
 
 
 def _pam_fit(args) -> int:
-    from .pam import fit_pam
+    from ..models.pam.fit import fit_pam
 
     covariates = list(args.covariates or [])
     frame = read_table(args.sales)  # validated once, by fit_pam
@@ -32,7 +33,7 @@ def _pam_fit(args) -> int:
 
 
 def _sim_replicate(args) -> int:
-    from .simstudy import run_replication
+    from ..evaluation.simstudy import run_replication
 
     params = json.loads(args.params)
     table = run_replication(params, args.rep)
@@ -84,7 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(func=_sim_gather)
 
-    from . import data, world
+    from ..data import prepare as data
+    from ..synth import world
 
     data.register_cli(sub)
     world.register_cli(sub)

@@ -29,9 +29,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .design import design_matrix
-from .model import PopularityAbilityModel
-from .pam import MODEL_KEYS, PAMData
+from ..models.design import design_matrix
+from ..models.pam.model import PopularityAbilityModel
+from ..models.pam.fit import MODEL_KEYS, PAMData
 
 __all__ = ["compare_models", "MODELS"]
 

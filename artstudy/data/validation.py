@@ -7,14 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["InputError", "read_table", "read_sales", "check_sales", "file_lines", "where", "REQUIRED",
-           "default_config_path", "load_config"]
+from ..errors import InputError
+
+__all__ = ["read_table", "read_sales", "check_sales", "file_lines", "where", "REQUIRED"]
 
 REQUIRED = ("artist", "sale_year", "work_year", "price")
-
-
-class InputError(ValueError):
-    """Bad input data; the message names the source, the column and the first rows."""
 
 
 def file_lines(frame: pd.DataFrame, positions) -> np.ndarray:
@@ -121,42 +118,3 @@ def read_table(path) -> pd.DataFrame:
 def read_sales(path, covariates=()) -> pd.DataFrame:
     """Read and validate a sales CSV (columns artist, sale_year, work_year, price and covariates)."""
     return check_sales(read_table(path), covariates, source=str(path))
-
-
-def default_config_path() -> Path:
-    """The repository's config/config.yaml (beside the package), else ./config/config.yaml."""
-    repo = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
-    return repo if repo.exists() else Path.cwd() / "config" / "config.yaml"
-
-
-def _deep_merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for key, value in over.items():
-        both = isinstance(value, dict) and isinstance(out.get(key), dict)
-        out[key] = _deep_merge(out[key], value) if both else value
-    return out
-
-
-def load_config(paths=None) -> dict:
-    """Read YAML or JSON config files, each deep-merged over the ones before (as Snakemake does).
-
-    ``paths`` is one path, a sequence of paths, or None for :func:`default_config_path`.
-    """
-    import yaml
-
-    if paths is None:
-        paths = [default_config_path()]
-    elif isinstance(paths, (str, Path)):
-        paths = [paths]
-    config: dict = {}
-    for path in map(Path, paths):
-        if not path.exists():
-            raise InputError(f"{path}: no such file (config)")
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise InputError(f"{path}: cannot be read as YAML or JSON ({exc})") from exc
-        if not isinstance(loaded, dict):
-            raise InputError(f"{path}: expected a mapping at the top level, got {type(loaded).__name__}")
-        config = _deep_merge(config, loaded)
-    return config

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .design import design_matrix
-from .io import check_sales
+from ..design import design_matrix
+from ...data.validation import check_sales
 from .model import PopularityAbilityModel
 from .popularity import popularity
 from .selection import Funnel, artist_spans, work_window
