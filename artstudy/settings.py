@@ -1,12 +1,87 @@
-"""The study's configuration: loading YAML/JSON files deep-merged as Snakemake does."""
+"""The study's configuration: one typed, validated object whose defaults are written once.
+
+Each section is a settings class that lives beside the code it configures:
+
+========================  =====================================================
+``model``                 :class:`artstudy.models.pam.settings.PAMSettings`
+``truth``                 :class:`artstudy.synth.truth.Truth`
+``simulation``            :class:`artstudy.synth.specs.SimulationStudy`
+``world``                 :class:`artstudy.synth.specs.WorldSpec`
+``evaluation``            :class:`artstudy.evaluation.settings.EvaluationSettings`
+``artnet``                :class:`artstudy.study.settings.ArtnetSettings`
+``currency``              :class:`artstudy.data.sources.CurrencySettings`
+``sources``               name -> :class:`artstudy.data.sources.SourceMapping`
+========================  =====================================================
+
+Snakemake, the command line, the Python API, the simulation jobs and the notebooks all go
+through :func:`resolve`, so unknown keys and bad values are rejected everywhere with one
+line naming the key. ``config/schema.json`` is generated from these classes
+(``artstudy config schema``); a test keeps it current.
+
+Config files (YAML or JSON) are deep-merged, later over earlier, as Snakemake's
+``--configfile`` does; the command line's ``--config FILE`` is merged over the
+repository's ``config/config.yaml``.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
+from pydantic import Field, NonNegativeInt
+
+from ._section import Section, build
+from .data.sources import CurrencySettings, SourceMapping
 from .errors import InputError
+from .evaluation.settings import EvaluationSettings
+from .models.pam.settings import PAMSettings
+from .study.settings import ArtnetSettings
+from .synth.specs import SimulationStudy, WorldSpec
+from .synth.truth import Truth
 
-__all__ = ["default_config_path", "load_config"]
+__all__ = ["StudyConfig", "default_config_path", "load_config", "resolve", "read_config", "schema",
+           "deep_merge"]
+
+
+class StudyConfig(Section):
+    """The whole study's configuration."""
+
+    seed: NonNegativeInt = 20241123
+    """Every random draw flows from this."""
+    kernel: str = Field(default="artstudy", pattern=r"^[A-Za-z0-9._-]+$")
+    """Jupyter kernel name papermill uses."""
+    model: PAMSettings = Field(default_factory=PAMSettings)
+    """The popularity-ability model."""
+    truth: Truth = Field(default_factory=Truth)
+    """The true parameters of the simulated markets and the synthetic world."""
+    simulation: SimulationStudy = Field(default_factory=SimulationStudy)
+    """The simulation study."""
+    world: WorldSpec = Field(default_factory=WorldSpec)
+    """The synthetic Artnet-like world."""
+    evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
+    """The valuation harness."""
+    artnet: ArtnetSettings = Field(default_factory=ArtnetSettings)
+    """The real-data analysis reports."""
+    currency: CurrencySettings = Field(default_factory=CurrencySettings)
+    """Exchange rates."""
+    sources: dict[str, SourceMapping] = Field(default_factory=dict)
+    """Raw exports, one mapping each (the synthetic world's is built in)."""
+
+    def source(self, name: str) -> SourceMapping:
+        """The mapping of source ``name``: the built-in ``synthetic`` one, or one under ``sources``."""
+        if name in self.sources:
+            return self.sources[name]
+        if name == "synthetic":
+            from .synth.world import SYNTHETIC_SOURCE
+
+            return SYNTHETIC_SOURCE
+        known = sorted({"synthetic", *self.sources})
+        raise InputError(f"unknown source {name!r} (the config's sources: {', '.join(known)})")
+
+    def to_dict(self) -> dict:
+        """Every setting, defaults filled in, as plain JSON types."""
+        return self.model_dump(mode="json")
 
 
 def default_config_path() -> Path:
@@ -15,34 +90,78 @@ def default_config_path() -> Path:
     return repo if repo.exists() else Path.cwd() / "config" / "config.yaml"
 
 
-def _deep_merge(base: dict, over: dict) -> dict:
+def deep_merge(base: dict, over: dict) -> dict:
+    """``over`` merged into ``base``, nested mappings merged key by key (as Snakemake merges config files)."""
     out = dict(base)
     for key, value in over.items():
         both = isinstance(value, dict) and isinstance(out.get(key), dict)
-        out[key] = _deep_merge(out[key], value) if both else value
+        out[key] = deep_merge(out[key], value) if both else value
     return out
 
 
-def load_config(paths=None) -> dict:
-    """Read YAML or JSON config files, each deep-merged over the ones before (as Snakemake does).
-
-    ``paths`` is one path, a sequence of paths, or None for :func:`default_config_path`.
-    """
+def _read(path: Path) -> dict:
     import yaml
 
+    if not path.exists():
+        raise InputError(f"{path}: no such file (config)")
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: cannot be read as YAML or JSON ({' '.join(str(exc).split())})") from None
+    if not isinstance(loaded, dict):
+        raise InputError(f"{path}: expected a mapping at the top level, got {type(loaded).__name__}")
+    return loaded
+
+
+def load_config(paths=None, over_default: bool = False) -> dict:
+    """Read YAML or JSON config files, each deep-merged over the ones before, as a plain dict (not validated).
+
+    ``paths`` is one path, a sequence of paths, or None for the repository's ``config/config.yaml``
+    (no file at all gives an empty dict: every default). With ``over_default`` the files are merged
+    over the repository's config.
+    """
     if paths is None:
-        paths = [default_config_path()]
+        paths = []
+        over_default = True
     elif isinstance(paths, (str, Path)):
         paths = [paths]
+    paths = [Path(p) for p in paths]
     config: dict = {}
-    for path in map(Path, paths):
-        if not path.exists():
-            raise InputError(f"{path}: no such file (config)")
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise InputError(f"{path}: cannot be read as YAML or JSON ({exc})") from exc
-        if not isinstance(loaded, dict):
-            raise InputError(f"{path}: expected a mapping at the top level, got {type(loaded).__name__}")
-        config = _deep_merge(config, loaded)
+    default = default_config_path()
+    if over_default and default.exists() and default.resolve() not in {p.resolve() for p in paths if p.exists()}:
+        config = _read(default)
+    for path in paths:
+        config = deep_merge(config, _read(path))
     return config
+
+
+def resolve(config: Any = None, source: str = "config") -> StudyConfig:
+    """Validate a config mapping (or a :class:`StudyConfig`) into a :class:`StudyConfig`, defaults filled.
+
+    Raises
+    ------
+    InputError
+        One line naming ``source`` and every invalid or unknown key.
+    """
+    return build(StudyConfig, config, source=source)
+
+
+def read_config(paths=None, over_default: bool = True) -> StudyConfig:
+    """Read, merge and validate config files (see :func:`load_config`)."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    label = ", ".join(map(str, paths)) if paths else str(default_config_path())
+    return resolve(load_config(paths, over_default=over_default), source=label)
+
+
+def schema() -> dict:
+    """The JSON schema of the config, generated from the settings classes."""
+    out = StudyConfig.model_json_schema()
+    out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    out["title"] = "artstudy configuration"
+    return out
+
+
+def schema_text() -> str:
+    """The schema as the text of ``config/schema.json``."""
+    return json.dumps(schema(), indent=2, sort_keys=True) + "\n"

@@ -1,9 +1,16 @@
-"""Design matrices from a sales table: numeric, boolean and categorical covariates.
+"""Design matrices from a sales table, with the encoding learned on the training data only.
 
-A categorical covariate becomes indicators against a reference level: the level
-named ``other`` where there is one, else the most frequent level (ties broken by
-the first in sorted order). Sale-year effects are indicators against the first
-sale year. Indicator columns are named ``column[level]``.
+:class:`DesignEncoder` learns, from the table it is fitted on, which columns are categorical,
+their levels and reference levels, and the sale years; :meth:`DesignEncoder.transform` then
+builds the same columns for any table:
+
+- a numeric or boolean covariate enters as it is;
+- a categorical covariate becomes indicators ``column[level]`` against its reference level:
+  the level named ``other`` where there is one, else the most frequent level (ties broken by
+  the first in sorted order); a level not seen in fitting is coded as the reference (all 0);
+- sale-year effects ``year[YYYY]`` are indicators against the first fitted sale year; a later
+  sale year than any fitted takes the last fitted year's effect (a random-walk forecast of the
+  market index) and an earlier one the reference's.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-__all__ = ["design_matrix", "reference_level", "is_categorical"]
+__all__ = ["DesignEncoder", "design_matrix", "reference_level", "is_categorical"]
 
 
 def is_categorical(series: pd.Series) -> bool:
@@ -30,46 +37,82 @@ def reference_level(series: pd.Series):
     return sorted(top)[0]
 
 
-def design_matrix(frame: pd.DataFrame, covariates=(), year_effects=False, intercept=True,
-                  year_column="sale_year"):
-    """Build the regression matrix (without the popularity column).
+class DesignEncoder:
+    """Regression columns of a sales table, learned on one table and applied to others.
 
     Parameters
     ----------
-    frame : pandas.DataFrame
     covariates : sequence of str
-        Column names; numeric and boolean columns enter as they are, other columns
-        as indicators against their reference level.
+        Column names.
     year_effects : bool
-        Add indicators for every sale year but the first.
+        Add sale-year indicators against the first fitted sale year.
     intercept : bool
         Add a column of ones named ``intercept``.
+    year_column : str
 
-    Returns
-    -------
-    X : ndarray of shape (N, p)
-    names : list of str
+    Attributes
+    ----------
+    names_ : list of str
+        Term names, in column order.
+    levels_ : dict
+        For each categorical covariate, its non-reference levels (sorted).
+    reference_ : dict
+        For each categorical covariate, its reference level.
+    years_ : ndarray
+        Fitted sale years (the first is the reference).
     """
-    cols, names = [], []
-    n = len(frame)
-    if intercept:
-        cols.append(np.ones(n))
-        names.append("intercept")
-    for name in covariates:
-        series = frame[name]
-        if is_categorical(series):
-            values = series.astype(str)
-            ref = reference_level(series)
-            for level in sorted(set(values) - {ref}):
-                cols.append((values == level).to_numpy(dtype=float))
-                names.append(f"{name}[{level}]")
-        else:
-            cols.append(series.to_numpy(dtype=float))
-            names.append(name)
-    if year_effects:
-        years = frame[year_column].to_numpy()
-        for year in np.unique(years)[1:]:
-            cols.append((years == year).astype(float))
-            names.append(f"year[{int(year)}]")
-    X = np.column_stack(cols) if cols else np.empty((n, 0))
-    return X, names
+
+    def __init__(self, covariates=(), year_effects=False, intercept=True, year_column="sale_year"):
+        self.covariates = tuple(covariates)
+        self.year_effects = year_effects
+        self.intercept = intercept
+        self.year_column = year_column
+
+    def fit(self, frame: pd.DataFrame) -> "DesignEncoder":
+        self.levels_, self.reference_, names = {}, {}, []
+        if self.intercept:
+            names.append("intercept")
+        for name in self.covariates:
+            series = frame[name]
+            if is_categorical(series):
+                ref = reference_level(series)
+                levels = sorted(set(series.dropna().astype(str)) - {ref})
+                self.reference_[name], self.levels_[name] = ref, levels
+                names += [f"{name}[{level}]" for level in levels]
+            else:
+                names.append(name)
+        self.years_ = np.unique(frame[self.year_column].to_numpy()) if self.year_effects else np.array([], int)
+        names += [f"year[{int(y)}]" for y in self.years_[1:]]
+        self.names_ = names
+        return self
+
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        """The design matrix of ``frame``, shape (N, len(names_))."""
+        n = len(frame)
+        cols = [np.ones(n)] if self.intercept else []
+        for name in self.covariates:
+            if name in self.levels_:
+                values = frame[name].astype(str).to_numpy()
+                cols += [(values == level).astype(float) for level in self.levels_[name]]
+            else:
+                cols.append(frame[name].to_numpy(dtype=float))
+        if self.year_effects and self.years_.size > 1:
+            years = np.clip(frame[self.year_column].to_numpy(), self.years_[0], self.years_[-1])
+            # a year inside the fitted span but not fitted itself takes the last fitted year before it
+            idx = np.searchsorted(self.years_, years, side="right") - 1
+            onehot = np.zeros((n, self.years_.size))
+            onehot[np.arange(n), idx] = 1.0
+            cols.append(onehot[:, 1:])
+        if not cols:
+            return np.empty((n, 0))
+        return np.column_stack(cols)
+
+    def fit_transform(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.fit(frame).transform(frame)
+
+
+def design_matrix(frame: pd.DataFrame, covariates=(), year_effects=False, intercept=True,
+                  year_column="sale_year"):
+    """Build the regression matrix of one table (encoding learned on it); returns ``(X, names)``."""
+    enc = DesignEncoder(covariates, year_effects, intercept, year_column)
+    return enc.fit_transform(frame), enc.names_

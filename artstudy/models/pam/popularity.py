@@ -1,12 +1,22 @@
-r"""Artist popularity (the seed paper's Eq. 1).
+r"""Artist popularity (the seed paper's Eq. 1) and a unit-free variant.
+
+``kind="sum"`` (the paper's):
 
 .. math::
 
     u_{i,t} = \frac{1}{\text{scale}} \sum_{s < t} \sum_k y_{i,s,k},
 
 the sum of the artist's log prices in sale years strictly before ``t``, divided by
-``scale`` (10,000 in the paper). A sale in the artist's first sale year has
-popularity 0; sales in the same year share the same popularity.
+``scale`` (10,000 in the paper). It depends on the price unit: prices in thousands of
+dollars subtract ``ln 1000`` from every term, so the same market gives another gamma.
+
+``kind="relative"``: the same sum of :math:`y_{i,s,k} - \bar y_s`, each log price minus
+the market's mean log price of its sale year (over every artist's sales in the history).
+A change of unit moves both terms alike, so it cancels.
+
+A sale in the artist's first sale year has popularity 0; sales in the same year share
+their popularity. The *history* is the set of sales that count (by default the rows
+themselves): every sold, priced lot of the artist, also those the analysis leaves out.
 """
 
 from __future__ import annotations
@@ -14,28 +24,62 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["popularity"]
+__all__ = ["popularity", "POPULARITY_KINDS"]
+
+POPULARITY_KINDS = ("sum", "relative")
 
 
-def popularity(artist, sale_year, log_price, scale: float = 10_000.0) -> np.ndarray:
+def popularity(artist, sale_year, log_price=None, scale: float = 10_000.0, kind: str = "sum",
+               history=None) -> np.ndarray:
     """Popularity of each sale's artist at its sale year.
 
     Parameters
     ----------
-    artist : array-like of hashable, shape (N,)
-    sale_year : array-like of int, shape (N,)
-    log_price : array-like of float, shape (N,)
+    artist, sale_year : array-like of shape (N,)
+        The sales whose popularity is wanted.
+    log_price : array-like of shape (N,), optional
+        Their log prices; with ``history=None`` these sales are also the history.
     scale : float
-        Divisor of the sum of log prices.
+        Divisor of the sum.
+    kind : {"sum", "relative"}
+        The paper's sum of log prices, or the unit-free sum of log prices relative to the
+        market's mean of each sale year.
+    history : tuple (artist, sale_year, log_price) of arrays, optional
+        The sales that count; rows with a missing artist or a non-finite log price are ignored.
 
     Returns
     -------
     ndarray of shape (N,)
     """
-    frame = pd.DataFrame({"artist": np.asarray(artist), "year": np.asarray(sale_year),
-                          "y": np.asarray(log_price, dtype=float)})
-    yearly = frame.groupby(["artist", "year"], sort=True)["y"].sum()
-    # cumulative sum within artist, minus the current year: strictly earlier years
-    earlier = yearly.groupby(level="artist", sort=False).cumsum() - yearly
-    idx = pd.MultiIndex.from_arrays([frame["artist"], frame["year"]])
-    return earlier.reindex(idx).to_numpy() / scale
+    if kind not in POPULARITY_KINDS:
+        raise ValueError(f"unknown popularity kind {kind!r}; use one of {', '.join(POPULARITY_KINDS)}")
+    q_artist = np.asarray(artist, dtype=object)
+    q_year = np.asarray(sale_year, dtype=np.int64)
+    if history is None:
+        if log_price is None:
+            raise ValueError("give log_price or history")
+        h_artist, h_year, h_y = q_artist, q_year, np.asarray(log_price, dtype=float)
+    else:
+        h_artist, h_year, h_y = (np.asarray(v) for v in history)
+        h_artist = h_artist.astype(object)
+        h_year = h_year.astype(np.int64)
+        h_y = h_y.astype(float)
+    ok = np.isfinite(h_y) & pd.notna(h_artist)
+    h_artist, h_year, h_y = h_artist[ok], h_year[ok], h_y[ok]
+    out = np.zeros(q_year.size)
+    if h_y.size == 0:
+        return out
+    years, h_k = np.unique(h_year, return_inverse=True)
+    if kind == "relative":
+        mean = np.bincount(h_k, weights=h_y) / np.bincount(h_k)
+        h_y = h_y - mean[h_k]
+    codes, names = pd.factorize(pd.Series(np.concatenate([h_artist, q_artist])), use_na_sentinel=True)
+    h_code, q_code = codes[: h_y.size], codes[h_y.size:]
+    n_art, n_years = len(names), years.size
+    sums = np.bincount(h_code * n_years + h_k, weights=h_y, minlength=n_art * n_years).reshape(n_art, n_years)
+    before = np.zeros((n_art, n_years + 1))
+    np.cumsum(sums, axis=1, out=before[:, 1:])  # before[:, k]: sum over the first k history years
+    k = np.searchsorted(years, q_year, side="left")  # history years strictly before each query year
+    known = q_code >= 0
+    out[known] = before[q_code[known], k[known]]
+    return out / scale

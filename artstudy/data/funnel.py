@@ -1,0 +1,80 @@
+"""Rules applied in order, each lot charged to the first rule it fails, and the funnel of what they left.
+
+One type for every funnel of the study: the data layer's rules (``artstudy prepare``), the
+popularity-ability model's selection rule and the synthetic world's truth. A funnel table has the
+columns ``step, lots, artists, lots_removed, artists_removed``: lots and distinct artists left after
+each step and what the step removed. Funnels chain: :meth:`Funnel.then` appends another funnel whose
+first row repeats this one's last.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Funnel", "FUNNEL_COLUMNS"]
+
+FUNNEL_COLUMNS = ["step", "lots", "artists", "lots_removed", "artists_removed"]
+
+
+class Funnel:
+    """Apply keep-rules to a table of lots in order, remembering the first rule each lot fails.
+
+    Parameters
+    ----------
+    artists : array-like of shape (N,)
+        Artist of each lot (missing values are not counted as artists).
+    first_step : str
+        Label of the starting row ("lots read").
+    alive : array-like of bool, optional
+        Lots present at the start (default: all).
+
+    Examples
+    --------
+    >>> f = Funnel(["a", "a", "b"])
+    >>> keep = f.apply("sold", [True, False, True])
+    >>> f.table()["lots"].tolist()
+    [3, 2]
+    """
+
+    def __init__(self, artists, first_step: str = "lots read", alive=None):
+        self._codes, _ = pd.factorize(pd.Series(np.asarray(artists, dtype=object)), use_na_sentinel=True)
+        n = self._codes.size
+        self.alive = np.ones(n, dtype=bool) if alive is None else np.asarray(alive, dtype=bool).copy()
+        self.reason = np.full(n, None, dtype=object)
+        self._rows = [(first_step, int(self.alive.sum()), self._n_artists(self.alive), 0, 0)]
+
+    def _n_artists(self, mask) -> int:
+        codes = self._codes[mask]
+        return int(np.unique(codes[codes >= 0]).size)
+
+    def apply(self, step: str, keep) -> np.ndarray:
+        """Remove the live lots where ``keep`` is False, charging them to ``step``; returns the live mask."""
+        keep = np.asarray(keep, dtype=bool)
+        if keep.shape != self.alive.shape:
+            raise ValueError(f"rule {step!r}: mask of {keep.size} lots for a funnel of {self.alive.size}")
+        out = self.alive & ~keep
+        self.reason[out] = step
+        self.alive &= keep
+        _, lots, artists, _, _ = self._rows[-1]
+        now_lots, now_artists = int(self.alive.sum()), self._n_artists(self.alive)
+        self._rows.append((step, now_lots, now_artists, lots - now_lots, artists - now_artists))
+        return self.alive.copy()
+
+    def table(self) -> pd.DataFrame:
+        """One row per step: step, lots, artists, lots_removed, artists_removed."""
+        return pd.DataFrame(self._rows, columns=FUNNEL_COLUMNS)
+
+    def left_out(self) -> pd.Series:
+        """The first rule each lot failed (NA for the lots every rule kept), as a string column."""
+        return pd.Series(pd.array(self.reason, dtype="string"))
+
+    @staticmethod
+    def chain(*tables: pd.DataFrame) -> pd.DataFrame:
+        """Funnel tables joined in order; each later table's first row (its starting count) is dropped and the
+        removed counts are recomputed across the joins."""
+        parts = [tables[0][FUNNEL_COLUMNS[:3]]] + [t[FUNNEL_COLUMNS[:3]].iloc[1:] for t in tables[1:]]
+        out = pd.concat(parts, ignore_index=True)
+        out["lots_removed"] = (-out["lots"].diff()).fillna(0).astype(int)
+        out["artists_removed"] = (-out["artists"].diff()).fillna(0).astype(int)
+        return out
