@@ -4,8 +4,8 @@ import pytest
 
 from artstudy.models.pam.fit import prepare
 from artstudy.models.pam.popularity import popularity
-from artstudy.evaluation.simstudy import (Z95, ability_recovery, conclusions, coverage_verdict, fit_replication,
-                               sampler_comparison, summarise_replications)
+from artstudy.evaluation.simstudy import (Z95, ability_recovery, fit_replication, sampler_comparison,
+                                          summarise_replications)
 from artstudy.synth.market import SimulationSpec, simulate_market
 
 
@@ -53,27 +53,6 @@ def test_summarise_replications_exact():
     assert s.loc["sigma2", "bias"] == pytest.approx(-0.01)
     assert np.isnan(s.loc["sigma2", "coverage"])
     assert "ability_rmse" not in s.index
-
-
-def test_coverage_verdict_and_conclusions():
-    reps = _reps()
-    fit = pd.DataFrame({"rep": [1, 2] * 3, "sampler": "ffbs", "kind": "fit",
-                        "parameter": ["n_iterations"] * 2 + ["converged"] * 2 + ["seconds"] * 2,
-                        "estimate": [4, 6, 1, 0, 0.5, 0.7]})
-    extra = pd.DataFrame({"rep": [1, 2] * 5, "sampler": "ffbs", "kind": "ability",
-                          "parameter": np.repeat(["ability_rmse_centred", "ability_coverage",
-                                                  "ability_coverage_centred", "tau2", "x"], 2),
-                          "estimate": [0.1, 0.1, 0.8, 0.9, 0.95, 0.93, 0, 0, 0, 0]})
-    extra.loc[extra["parameter"] == "tau2", ["kind", "truth", "estimate"]] = ["variance", 4.0, 4.2]
-    reps = pd.concat([reps, fit, extra[extra["parameter"] != "x"]], ignore_index=True)
-    summary = summarise_replications(reps)
-    v = coverage_verdict(summary).set_index("standard_error")
-    assert v.loc["paper", "gamma_coverage"] == 0.0 and v.loc["marginal", "gamma_coverage"] == 1.0
-    text = conclusions(summary, reps)
-    assert "gamma averages 0.950" in text and "bias -0.050" in text
-    assert "The marginal standard errors come closer to the nominal 95%" in text
-    assert "5.0 EM iterations" in text and "50% of fits" in text
-    assert "95% bands cover 85.0%" in text
 
 
 @pytest.fixture(scope="module")
