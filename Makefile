@@ -1,6 +1,7 @@
 # make reports  - set up .venv (first use / when pyproject.toml changes) and run the whole pipeline
 # make quick    - same with the small profile config/quick.yaml
 # make test     - set up .venv and run the test suite
+# make mutations - apply deliberate bugs to a copy of the package and check the tests catch each
 #
 # Needs only Python >= 3.11 with venv (no conda). Variables: PYTHON, CORES,
 # SNAKEMAKE_ARGS (e.g. SNAKEMAKE_ARGS=-n), PYTEST_ARGS.
@@ -19,7 +20,7 @@ KERNEL := $(or $(shell sed -n 's/^kernel:[[:space:]]*\([A-Za-z0-9._-]*\).*/\1/p'
 export PATH := $(abspath $(BIN)):$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
 
-.PHONY: all reports quick test setup clean
+.PHONY: all reports quick test mutations setup clean
 
 all: reports
 
@@ -31,6 +32,9 @@ quick: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+mutations: $(STAMP)
+	$(BIN)/python tests/mutations.py
 
 setup: $(STAMP)
 
