@@ -1,34 +1,32 @@
-"""The synthetic Artnet-like world: reproducibility, scale and shares, the raw text forms, the truth
-(prices follow the model exactly, popularity as artstudy.popularity computes it), the CLI, and the
-truth recovered by fit_pam, directly and end to end from the raw export through the data layer."""
+"""The synthetic Artnet-like world: reproducibility, scale and shares, the raw text forms, the truth (prices
+follow the model exactly, popularity over every sold lot as artstudy's popularity computes it, abilities are
+random walks), where the walk starts against the model's t'0, writing from a study config, and (one
+end-to-end test) the truth recovered by fit_pam.
+
+The rendered text read back by the data layer's parsers is tested in test_synth_render.py."""
 
 from __future__ import annotations
 
-import argparse
-import copy
-import importlib
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
-from artstudy.models.design import design_matrix
+from artstudy.data.sources import DEFAULT_RATES, SourceMapping
 from artstudy.errors import InputError
-from artstudy.models.pam.fit import fit_pam
+from artstudy.models.design import design_matrix
 from artstudy.models.pam.popularity import popularity
 from artstudy.models.pam.selection import artist_spans
-from artstudy.synth.world import (COVARIATES, RATES, RAW_COLUMNS, World, WorldSpec, generate_world, load_config,
-                            register_cli, spec_from_config)
+from artstudy.synth.specs import WorldSpec
+from artstudy.synth.truth import Truth
+from artstudy.synth.world import COVARIATES, RAW_COLUMNS, SYNTHETIC_SOURCE, World, generate_world, write_world
 
-ROOT = Path(__file__).resolve().parents[1]
 SMALL = dict(n_artists=60, n_lots=15_000)
 
 
-def _world(seed=5, **kw) -> World:
-    return generate_world(WorldSpec(**{**SMALL, **kw}), np.random.default_rng(seed))
+def _world(seed=5, truth=None, **kw) -> World:
+    return generate_world(WorldSpec(**{**SMALL, **kw}), truth, rng=np.random.default_rng(seed))
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +37,7 @@ def world() -> World:
 @pytest.fixture(scope="module")
 def full_world() -> World:
     """The default scale (about a second to generate)."""
-    return generate_world(WorldSpec(), np.random.default_rng(20241123))
+    return generate_world(rng=20241123)
 
 
 def _analysable(t: pd.DataFrame) -> np.ndarray:
@@ -59,20 +57,24 @@ def _fail_share(t: pd.DataFrame, n_windows=14) -> float:
 
 def test_reproducible_from_the_seed(world):
     again = _world()
-    pd.testing.assert_frame_equal(world.raw, again.raw)
-    pd.testing.assert_frame_equal(world.truth_lots, again.truth_lots)
-    pd.testing.assert_frame_equal(world.truth_ability, again.truth_ability)
-    pd.testing.assert_frame_equal(world.artists, again.artists)
+    for name in ("raw", "truth_lots", "truth_ability", "artists", "truth_coefficients"):
+        pd.testing.assert_frame_equal(getattr(world, name), getattr(again, name), obj=name)
     other = _world(seed=6)
     assert not world.raw["hammer_price"].equals(other.raw["hammer_price"])
+    # an int seed is the same as a generator from it, and is remembered
+    by_int = generate_world(WorldSpec(n_artists=20, n_lots=2000), rng=3)
+    by_gen = generate_world(WorldSpec(n_artists=20, n_lots=2000), rng=np.random.default_rng(3))
+    pd.testing.assert_frame_equal(by_int.truth_lots, by_gen.truth_lots)
+    assert by_int.seed == 3 and by_gen.seed is None
 
 
-def test_no_global_randomness(world):
+def test_no_global_randomness():
     np.random.seed(0)
     a = _world(n_artists=20, n_lots=2000)
     np.random.seed(1)
     b = _world(n_artists=20, n_lots=2000)
     pd.testing.assert_frame_equal(a.raw, b.raw)
+    pd.testing.assert_frame_equal(a.truth_lots, b.truth_lots)
 
 
 def test_scale_and_shares_small(world):
@@ -93,9 +95,17 @@ def test_scale_and_shares_small(world):
     rep = t.loc[t["sale_kind"] == "repeat", "artwork_id"].iloc[0]
     sales = t.loc[t["artwork_id"] == rep].sort_values("sale_date")
     assert sales["sale_year"].is_monotonic_increasing and sales["sale_year"].nunique() == len(sales)
-    for col in ("artist", "work_year", "log_area", "material", "support", "signed", "inscribed", "ability"):
+    assert (sales["sale_number"].to_numpy() == np.arange(1, len(sales) + 1)).all()
+    for col in ("artist", "work_year", "log_area", "material", "support", "signed", "inscribed", "ability", "title"):
         assert sales[col].nunique() == 1, col
-    assert raw.set_index("lot_id").loc[sales["lot_id"], "title"].nunique() == 1
+    shown = raw.set_index("lot_id").loc[sales["lot_id"]]
+    for col in ("title", "medium", "dimensions", "year_of_work", "markings"):
+        assert shown[col].nunique() == 1, col
+    # counts per artist agree with the lots
+    a = world.artists.set_index("artist")
+    assert (a["n_lots"] == t.groupby("artist").size().reindex(a.index, fill_value=0)).all()
+    assert (a["n_works"] == t.groupby("artist")["artwork_id"].nunique().reindex(a.index, fill_value=0)).all()
+    assert (a["n_sold"] == t[t["sold"]].groupby("artist").size().reindex(a.index, fill_value=0)).all()
 
 
 def test_default_scale_is_the_papers(full_world):
@@ -105,13 +115,33 @@ def test_default_scale_is_the_papers(full_world):
     assert 0.17 < (~w.truth_lots["sold"]).mean() < 0.23
     assert 0.3 < _fail_share(w.truth_lots) < 0.5  # the paper: 260 -> 152 artists
     f = w.funnel().set_index("step")
+    assert list(f.columns) == ["lots", "artists", "lots_removed", "artists_removed"]
     assert f["lots"].iloc[0] == 64_000 and f["artists"].iloc[0] == 260
     assert 120 < f["artists"].iloc[-1] < 185
     kept = f["lots"].iloc[-1] / f["lots"].loc["creation year given"]
     assert 0.55 < kept < 0.8  # the paper kept 42,599 of 64,176 (66%)
-    assert (w.artists["passes_selection"].sum() == f["artists"].iloc[-1])
+    assert w.artists["passes_selection"].sum() == f["artists"].iloc[-1]
+    assert (f["lots_removed"].iloc[1:].to_numpy() == -np.diff(f["lots"].to_numpy())).all()
     assert w.artists["birth_year"].between(1920, 1990).all()
     assert w.truth_lots.groupby("artist").size().max() <= 600  # about 500 at most, like the paper's sampling
+
+
+def test_funnel_is_the_selection_rule_on_the_truth(world):
+    t = world.truth_lots
+    f = world.funnel().set_index("step")
+    usable = _analysable(t)
+    assert f.loc["sold", "lots"] == t["sold"].sum()
+    assert f.loc["creation year given", "lots"] == usable.sum()
+    codes, names = pd.factorize(t["artist"])
+    win = t["window"].to_numpy()
+    t0, t1 = artist_spans(codes[usable], win[usable], len(names), 14, 3, 6)
+    inside = usable & (t1 >= 0)[codes] & (win >= t0[codes]) & (win <= t1[codes])
+    assert f["lots"].iloc[-1] == inside.sum() and f["artists"].iloc[-1] == (t1 >= 0).sum()
+    a = world.artists.set_index("artist").loc[names]
+    np.testing.assert_array_equal(a["passes_selection"], t1 >= 0)
+    np.testing.assert_array_equal(a["selection_first_window"], np.where(t1 >= 0, t0, -1))
+    # a stricter rule keeps fewer artists
+    assert world.funnel(min_windows=8)["artists"].iloc[-1] < f["artists"].iloc[-1]
 
 
 # --------------------------------------------------------------------------
@@ -138,6 +168,7 @@ def test_raw_export_has_the_contract_columns_and_text_forms(world):
     years = raw["year_of_work"]
     assert years.str.fullmatch(r"\d{4}").mean() > 0.7
     assert years.str.fullmatch(r"c\. \d{4}").any() and years.str.fullmatch(r"\d{4}-\d{2}(\d{2})?").any()
+    assert 0.06 < years.str.startswith("c. ").mean() < 0.1 and 0.03 < years.str.contains("-").mean() < 0.07
     assert (years == "not given").any()
     assert years.str.fullmatch(r"\d{4}|c\. \d{4}|\d{4}-\d{2}(\d{2})?|not given").all()
     assert {"Oil on canvas", "Bronze", "Gouache on paper", "Acrylic and silkscreen ink on canvas"} <= set(
@@ -155,7 +186,7 @@ def test_prices_and_estimates_in_the_house_currency(world):
     raw, t = world.raw, world.truth_lots
     sold = t["sold"].to_numpy()
     amount = pd.to_numeric(raw["hammer_price"].str.replace(",", ""), errors="coerce").to_numpy()
-    usd = amount * raw["currency"].map(RATES).to_numpy()
+    usd = amount * raw["currency"].map(DEFAULT_RATES).to_numpy()
     # whole units of the currency: the log price is off by at most 0.5 / amount
     err = np.abs(np.log(usd[sold]) - t["log_price_usd"].to_numpy()[sold])
     assert np.all(err <= 0.5 / amount[sold] + 1e-9)
@@ -166,21 +197,42 @@ def test_prices_and_estimates_in_the_house_currency(world):
     ok = est[0].notna().to_numpy()
     assert (est.loc[ok, 1] > est.loc[ok, 0]).all()
     # estimates bracket the expected price roughly: median log(mid / expected) near 0
-    mid = np.log(np.sqrt(est.loc[ok, 0] * est.loc[ok, 1]) * raw.loc[ok, "currency"].map(RATES))
+    mid = np.log(np.sqrt(est.loc[ok, 0] * est.loc[ok, 1]) * raw.loc[ok, "currency"].map(DEFAULT_RATES))
     assert abs(np.median(mid - t.loc[ok, "expected_log_price_usd"])) < 0.1
+
+
+def test_prices_use_the_rates_passed_in():
+    rates = {"GBP": 2.6}  # merged over the defaults, as the config's currency section is
+    a = _world(n_artists=20, n_lots=2000)
+    b = generate_world(WorldSpec(n_artists=20, n_lots=2000), rates=rates, rng=np.random.default_rng(5))
+    gbp = (a.truth_lots["currency"] == "GBP") & a.truth_lots["sold"]
+    assert gbp.any() and b.rates == {**DEFAULT_RATES, **rates}
+    np.testing.assert_allclose(b.truth_lots.loc[gbp, "price_original"],
+                               np.maximum(np.round(a.truth_lots.loc[gbp, "price_original"] * 1.30 / 2.6), 1), atol=1)
+    with pytest.raises(InputError, match="currency.rates.*HKD"):
+        generate_world(WorldSpec(n_artists=20, n_lots=2000), rates={"HKD": 0.0}, rng=1)
 
 
 # --------------------------------------------------------------------------
 # the truth follows the model
 
 
-def test_truth_popularity_is_artstudy_popularity_of_the_sold_dated_lots(world):
-    t = world.truth_lots
+@pytest.mark.parametrize("kind", ["sum", "relative"])
+def test_truth_popularity_counts_every_sold_lot(kind):
+    w = _world(truth=Truth(popularity={"kind": kind}), n_artists=30, n_lots=6000)
+    t = w.truth_lots
+    sold = t["sold"].to_numpy()
+    assert (sold & ~t["work_year_given"]).sum() > 50 and (sold & (t["material"] == "other")).sum() > 50
+    history = (t.loc[sold, "artist"], t.loc[sold, "sale_year"], t.loc[sold, "log_price_usd"])
+    u = popularity(t["artist"], t["sale_year"], scale=10_000.0, kind=kind, history=history)
+    np.testing.assert_allclose(t["popularity"], u, rtol=1e-10, atol=1e-13)
+    assert (t["popularity"] != 0).mean() > 0.8
+    # the analysable lots alone give another popularity: the left-out lots count
     keep = _analysable(t)
-    u = popularity(t.loc[keep, "artist"], t.loc[keep, "sale_year"], t.loc[keep, "log_price_usd"], 10_000.0)
-    np.testing.assert_allclose(t.loc[keep, "popularity"], u, rtol=1e-10, atol=1e-12)
-    assert (t["popularity"] > 0).mean() > 0.8
-    # unsold and undated lots share their artist's popularity of that year
+    narrow = popularity(t["artist"], t["sale_year"], kind=kind,
+                        history=(t.loc[keep, "artist"], t.loc[keep, "sale_year"], t.loc[keep, "log_price_usd"]))
+    assert np.abs(narrow - t["popularity"]).max() > 1e-3
+    # lots of an artist in one sale year share the popularity
     per = t.groupby(["artist", "sale_year"])["popularity"].agg(["min", "max"])
     np.testing.assert_allclose(per["min"], per["max"], rtol=1e-12)
 
@@ -193,13 +245,27 @@ def test_log_prices_follow_the_model_exactly(world):
     mu = X @ coef[names].to_numpy() + coef["popularity"] * t["popularity"] + t["ability"]
     np.testing.assert_allclose(mu, t["expected_log_price_usd"], atol=1e-9)
     noise = t["latent_log_price_usd"] - mu
-    assert abs(noise.mean()) < 0.05 and abs(noise.var() - world.spec.sigma2) < 0.05
+    assert abs(noise.mean()) < 0.05 and abs(noise.var() - world.truth.sigma2) < 0.05
     sold = t["sold"]
     np.testing.assert_array_equal(t.loc[sold, "log_price_usd"], t.loc[sold, "latent_log_price_usd"])
-    assert t.loc[~sold, "log_price_usd"].isna().all()
+    assert t.loc[~sold, "log_price_usd"].isna().all() and t.loc[~sold, "price_original"].isna().all()
     # bought-in lots are a random subset: same noise distribution as the sold
     assert abs(noise[sold].mean() - noise[~sold].mean()) < 0.1
     np.testing.assert_allclose(t["log_area"], np.log(t["height_cm"] * t["width_cm"]))
+
+
+def test_the_truth_comes_from_the_truth_object():
+    beta = {"intercept": 3.0, "log_area": 1.0, "signed": 0.0, "inscribed": 0.5, "material[oil]": 2.0}
+    truth = Truth(gamma=0.5, sigma2=0.25, beta=beta)
+    w = _world(truth=truth, n_artists=30, n_lots=6000)
+    t = w.truth_lots
+    mu = 3.0 + t["log_area"] + 0.5 * t["inscribed"] + 2.0 * (t["material"] == "oil")
+    mu += 0.5 * t["popularity"] + t["ability"]
+    year = w.coefficients().filter(like="year[")
+    mu += t["sale_year"].map(lambda y: year.get(f"year[{y}]", 0.0))
+    np.testing.assert_allclose(mu, t["expected_log_price_usd"], atol=1e-9)
+    assert abs((t["latent_log_price_usd"] - mu).var() - 0.25) < 0.03
+    assert w.truth is truth and w.coefficients()["popularity"] == 0.5
 
 
 def test_true_abilities_are_random_walks(full_world):
@@ -209,20 +275,85 @@ def test_true_abilities_are_random_walks(full_world):
     assert 1.6 < first.std() < 2.4  # tau2 = 4
     assert 0.09 < steps.std() < 0.11  # sigma_a = 0.1
     assert (ab.groupby("artist")["window"].diff().dropna() == 1).all()
+    # the walk starts at the artist's first active window
+    a = full_world.artists.set_index("artist")
+    np.testing.assert_array_equal(ab.groupby("artist")["window"].min().reindex(a.index), a["first_window"])
     # every lot's ability is its artist's value in the work's window
     t = full_world.truth_lots.merge(ab, on=["artist", "window"], how="left")
     np.testing.assert_allclose(t["ability"], t["value"])
     assert (ab["window_start"] == 1951 + 5 * ab["window"]).all()
 
 
-def test_truth_coefficients_are_the_papers():
-    coef = WorldSpec().coefficients()
+def test_truth_coefficients_are_the_papers(world):
+    coef = world.coefficients()
     assert coef["popularity"] == 1.38 and coef["log_area"] == 0.65 and coef["support[paper]"] == -0.33
     assert "year[1993]" not in coef and "year[2022]" in coef and "material[other]" not in coef
+    pd.testing.assert_series_equal(coef, Truth().coefficients(1993, 30).rename_axis("term"), check_names=False)
 
 
 # --------------------------------------------------------------------------
-# writing, config, CLI
+# where the ability walk starts
+
+
+def test_model_start_measures_the_walk_before_t0(world):
+    s = world.model_start()
+    f = world.funnel()
+    assert len(s) == f["artists"].iloc[-1]
+    # independently: the walk starts at the first window of the truth's abilities, t'0 from the selection rule
+    ab = world.truth_ability
+    walk = ab.groupby("artist")["window"].min()
+    t = world.truth_lots
+    usable = _analysable(t)
+    codes, names = pd.factorize(t["artist"])
+    t0, t1 = artist_spans(codes[usable], t["window"].to_numpy()[usable], len(names), 14, 3, 6)
+    expected = pd.Series(t0 - walk.reindex(names).to_numpy(), index=names)[t1 >= 0]
+    got = s.set_index("artist")["steps"]
+    pd.testing.assert_series_equal(got.sort_index(), expected.sort_index(), check_names=False, check_dtype=False)
+    assert (got >= 0).all()
+    value = ab.set_index(["artist", "window"])["value"]
+    np.testing.assert_allclose(s["ability_at_start"], [value[a, w] for a, w in zip(s["artist"], s["selection_start"])])
+    np.testing.assert_allclose(s["start_variance"], 4.0 + 0.01 * s["steps"])
+    summary = world.model_start_summary()
+    assert summary["n_selected"] == len(s) and summary["mean_steps"] == pytest.approx(s["steps"].mean())
+    assert summary["effective_tau2"] == pytest.approx(4.0 + 0.01 * s["steps"].mean())
+
+
+def test_model_start_when_artists_start_slowly():
+    # sparse output: many artists have fewer than 3 lots in their first active windows, so t'0 comes later
+    w = _world(seed=3, n_artists=40, n_lots=6000, sparse_share=0.9, sparse_sd=1.0)
+    s = w.model_start()
+    assert (s["steps"] > 0).sum() >= 3
+    summary = w.model_start_summary(min_windows=4)
+    assert summary["n_selected"] >= len(s) and summary["max_steps"] >= s["steps"].max()
+    assert summary["effective_tau2"] > 4.0
+
+
+def test_model_start_variance_measured():
+    # the world draws N(0, tau2) at the first active window; at the model's t'0, k windows later, the true ability
+    # has variance tau2 + k sigma_a^2. Measured with steps large enough to see (sigma_a 1, tau2 0.25) and slow starts.
+    truth = Truth(tau2=0.25, sigma_a=1.0)
+    w = generate_world(WorldSpec(n_artists=600, n_lots=60_000, sparse_share=0.9, sparse_sd=1.0), truth, rng=0)
+    s = w.model_start(min_windows=3)
+    late = (s["steps"] > 0).to_numpy()
+    assert late.sum() >= 50 and (~late).sum() >= 150
+    a2 = s["ability_at_start"].to_numpy() ** 2
+    z = a2 / (truth.tau2 + s["steps"].to_numpy() * truth.sigma_a ** 2)  # chi-square(1) each when the formula holds
+    assert abs(z[late].mean() - 1) < 3 * np.sqrt(2 / late.sum())
+    assert abs(z[~late].mean() - 1) < 3 * np.sqrt(2 / (~late).sum())
+    assert a2[late].mean() / truth.tau2 > 3  # the model's N(0, tau2) at t'0 would be far off for these artists
+    slope = np.polyfit(s["steps"], a2, 1)[0]  # E a^2 = tau2 + k sigma_a^2
+    assert 0.5 < slope < 1.5
+
+
+def test_model_start_difference_at_the_default_scale_is_as_documented(full_world):
+    # the numbers stated in artstudy.synth.world's docstring (seed 20241123)
+    s = full_world.model_start_summary()
+    assert s["n_selected"] == 155 and s["max_steps"] == 1 and s["mean_steps"] == pytest.approx(7 / 155)
+    assert 0 < s["effective_tau2"] - full_world.truth.tau2 < 1e-3
+
+
+# --------------------------------------------------------------------------
+# writing, config, source mapping
 
 
 def test_write_the_contract_files(world, tmp_path):
@@ -238,128 +369,81 @@ def test_write_the_contract_files(world, tmp_path):
     artists = pd.read_csv(out / "artists.csv")
     assert list(artists.columns[:2]) == ["artist", "birth_year"]
     spec = json.loads((out / "spec.json").read_text())
-    assert spec["n_artists"] == SMALL["n_artists"] and spec["rates"]["HKD"] == 0.128
+    assert spec["world"]["n_artists"] == SMALL["n_artists"] and spec["rates"]["HKD"] == 0.128
+    assert Truth(**spec["truth"]) == world.truth and WorldSpec(**spec["world"]) == world.spec
 
 
-def _load(path):
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+def test_write_world_from_a_study_config(tmp_path):
+    from artstudy.settings import resolve
 
-
-def test_config_sections_build_the_spec():
-    base = _load(ROOT / "config" / "config.yaml")
-    spec = spec_from_config(base)
-    assert (spec.n_artists, spec.n_lots) == (260, 64_000)
-    assert spec.rates == RATES
-    quick = copy.deepcopy(base)
-    quick["world"].update(_load(ROOT / "config" / "quick.yaml")["world"])
-    small = spec_from_config(quick)
-    assert small.n_artists < 100 and small.n_lots < 20_000
-    rates = base.get("currency", {}).get("rates")
-    if rates:  # the data layer converts with the same rates the world used
-        assert {k: float(v) for k, v in rates.items() if k in RATES} == RATES
-    with pytest.raises(ValueError, match="n_lotz"):
-        WorldSpec.from_config({"n_lotz": 3})
-    with pytest.raises(ValueError, match="unsold_share"):
-        WorldSpec.from_config({"unsold_share": 1.5})
-    with pytest.raises(InputError, match="target"):
-        spec_from_config({"currency": {"target": "EUR"}})
-
-
-def _run(argv) -> int:
-    parser = argparse.ArgumentParser(prog="artstudy")
-    register_cli(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-def test_cli_writes_the_world_reproducibly(tmp_path):
-    cfg = tmp_path / "world.json"  # as the workflow's rule writes it: seed, world, currency
-    cfg.write_text(json.dumps({"seed": 9, "world": {"n_artists": 20, "n_lots": 3000},
-                               "currency": {"target": "USD", "rates": RATES}}))
-    assert _run(["world", "--out", str(tmp_path / "a"), "--seed", "4", "--config", str(cfg)]) == 0
-    assert _run(["world", "--out", str(tmp_path / "b"), "--seed", "4", "--config", str(cfg)]) == 0
-    assert _run(["world", "--out", str(tmp_path / "c"), "--config", str(cfg)]) == 0  # seed 9 from the config
-    for name in ("raw_lots.csv", "truth_coefficients.csv", "truth_ability.csv", "truth_lots.csv", "artists.csv"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    raw = pd.read_csv(tmp_path / "a" / "raw_lots.csv")
-    assert len(raw) == 3000
+    config = resolve({"seed": 9, "world": {"n_artists": 20, "n_lots": 3000}, "truth": {"gamma": 2.0},
+                      "currency": {"rates": {"GBP": 1.5}}})
+    a = write_world(config, tmp_path / "a", seed=4)
+    write_world(config, tmp_path / "b", seed=4)
+    c = write_world(config.to_dict(), tmp_path / "c")  # a mapping is resolved; the config's seed 9
+    for name in ("raw_lots.csv", "truth_coefficients.csv", "truth_ability.csv", "truth_lots.csv", "artists.csv",
+                 "spec.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     assert (tmp_path / "a" / "raw_lots.csv").read_bytes() != (tmp_path / "c" / "raw_lots.csv").read_bytes()
-    # YAML profiles merge like Snakemake's --configfile
-    merged = load_config([ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml"])
-    assert merged["world"]["n_artists"] == _load(ROOT / "config" / "quick.yaml")["world"]["n_artists"]
-    assert merged["world"]["unsold_share"] == 0.2
+    assert len(a.raw) == 3000 and a.coefficients()["popularity"] == 2.0 and a.rates["GBP"] == 1.5
+    assert a.seed == 4 and c.seed == 9
+    assert json.loads((tmp_path / "c" / "spec.json").read_text())["seed"] == 9
+    with pytest.raises(InputError, match="target"):
+        write_world(resolve({"currency": {"target": "EUR"}}), tmp_path / "x")
 
 
-def test_cli_bad_config_names_the_file(tmp_path):
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("world:\n  n_artist: 10\n")
-    with pytest.raises(InputError, match=r"bad\.yaml.*n_artist"):
-        _run(["world", "--out", str(tmp_path / "x"), "--config", str(bad)])
-    with pytest.raises(InputError, match="no such file"):
-        _run(["world", "--out", str(tmp_path / "x"), "--config", str(tmp_path / "missing.yaml")])
+def test_bad_settings_are_one_line_input_errors():
+    with pytest.raises(InputError, match="n_lotz"):
+        generate_world({"n_lotz": 3})
+    with pytest.raises(InputError, match="unsold_share"):
+        generate_world({"unsold_share": 1.5})
+    with pytest.raises(InputError, match="truth.*tau2"):
+        generate_world(truth={"tau2": -1})
+
+
+def test_synthetic_source_reads_the_raw_export():
+    assert isinstance(SYNTHETIC_SOURCE, SourceMapping)
+    cols = SYNTHETIC_SOURCE.column_map()
+    assert set(cols.values()) == set(RAW_COLUMNS)
+    assert cols["artist"] == "artist_name" and cols["price"] == "hammer_price" and cols["size"] == "dimensions"
+    assert SYNTHETIC_SOURCE.unsold == ["Bought In"] and SYNTHETIC_SOURCE.missing == ["not given"]
+    assert SYNTHETIC_SOURCE.date_format == "%Y-%m-%d" and SYNTHETIC_SOURCE.premium_included is False
+
+
+def test_sales_table_is_every_sold_lot_with_the_left_out_marked(world):
+    t = world.truth_lots
+    sales = world.sales_table()
+    assert len(sales) == t["sold"].sum() and sales["lot_id"].is_unique
+    history = sales["left_out"].notna()
+    assert (sales.loc[history, "left_out"] == "creation year given").all()
+    assert history.sum() == (t["sold"] & ~t["work_year_given"]).sum()
+    assert sales.loc[history, "work_year"].isna().all() and sales.loc[~history, "work_year"].notna().all()
+    truth = t.set_index("lot_id").loc[sales["lot_id"]]
+    np.testing.assert_allclose(np.log(sales["price"]), truth["log_price_usd"])
+    # the popularity from the table's prices (history rows included) is the truth's
+    u = popularity(sales["artist"], sales["sale_year"], np.log(sales["price"]))
+    np.testing.assert_allclose(u, truth["popularity"], rtol=1e-10, atol=1e-13)
+    usable = world.sales_table(history=False)
+    assert len(usable) == _analysable(t).sum() and "left_out" not in usable
+    assert usable["work_year"].dtype == np.int64
 
 
 # --------------------------------------------------------------------------
-# recovery
+# END-TO-END: fits the popularity-ability model (artstudy.models.pam.fit.fit_pam, being refactored; this test
+# may break while the model's API moves). It needs a fit that counts the rows whose left_out names a rule
+# as popularity history only.
 
 
-def _within(res, truth, terms=("popularity", "log_area"), k=3.5):
+def test_end_to_end_fit_pam_recovers_the_truth_of_the_world(world):
+    from artstudy.models.pam.fit import fit_pam
+
+    res = fit_pam(world.sales_table(), covariates=COVARIATES, year_effects=True, random_state=1)
     coef = res.coefficients.set_index("term")
-    for term in terms:
+    truth = world.coefficients()
+    for term in ("popularity", "log_area"):
         est, se = coef.loc[term, "estimate"], coef.loc[term, "std_error_marginal"]
-        assert abs(est - truth[term]) < k * se, (term, est, truth[term], se)
-
-
-def test_truth_recovered_by_fit_pam_from_the_true_sales(world):
-    sales = world.sales_table()
-    assert len(sales) == _analysable(world.truth_lots).sum()
-    res = fit_pam(sales, COVARIATES, year_effects=True, random_state=1)
-    _within(res, world.coefficients())
+        assert abs(est - truth[term]) < 3.5 * se, (term, est, truth[term], se)
     # the fit's sample is the truth's funnel
     f = world.funnel()
     assert res.summary_dict()["n_sales"] == f["lots"].iloc[-1]
     assert res.summary_dict()["n_artists"] == f["artists"].iloc[-1]
-
-
-def _data_layer():
-    try:
-        data = importlib.import_module("artstudy.data")
-    except ImportError:
-        return None
-    return data if hasattr(data, "prepare_table") and hasattr(data, "register_cli") else None
-
-
-def _synthetic_mapping():
-    return (_load(ROOT / "config" / "config.yaml").get("sources") or {}).get("synthetic")
-
-
-@pytest.mark.skipif(_data_layer() is None, reason="artstudy.data.prepare_table (the data layer's parser) "
-                                                  "is not there yet")
-@pytest.mark.skipif(_synthetic_mapping() is None, reason="config/config.yaml has no `sources: synthetic` "
-                                                         "mapping yet")
-def test_truth_recovered_end_to_end_from_the_raw_export(world, tmp_path):
-    """world -> raw_lots.csv -> `artstudy prepare --source synthetic` -> fit_pam: the truth comes back."""
-    data = _data_layer()
-    out = world.write(tmp_path / "world")
-    sales_csv = tmp_path / "sales.csv"
-    parser = argparse.ArgumentParser(prog="artstudy")
-    data.register_cli(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["prepare", str(out / "raw_lots.csv"), "--source", "synthetic", "--out",
-                              str(sales_csv), "--config", str(ROOT / "config" / "config.yaml")])
-    assert args.func(args) == 0
-    sales = pd.read_csv(sales_csv)
-    truth = world.truth_lots.set_index("lot_id")
-    # the parsed table is the truth's analysable lots, lot by lot
-    keep = _analysable(world.truth_lots)
-    assert set(sales["lot_id"]) == set(world.truth_lots.loc[keep, "lot_id"])
-    t = truth.loc[sales["lot_id"]]
-    np.testing.assert_allclose(np.log(sales["price"]), t["log_price_usd"], atol=0.02)
-    np.testing.assert_allclose(sales["log_area"], t["log_area"], atol=1e-6)
-    np.testing.assert_array_equal(sales["work_year"], t["work_year"])
-    np.testing.assert_array_equal(sales["sale_year"], t["sale_year"])
-    for col in ("material", "support", "signed", "inscribed"):
-        assert (sales[col].to_numpy() == t[col].to_numpy()).all(), col
-    assert sales["artist"].str.casefold().nunique() == t["artist"].nunique()
-    res = fit_pam(sales, COVARIATES, year_effects=True, random_state=1)
-    _within(res, world.coefficients())

@@ -1,4 +1,39 @@
-"""Raw auction exports to the canonical sales table: parsers, source mappings, validation, linking, rules."""
+"""Raw auction exports to the canonical sales table.
 
-from .prepare import *  # noqa: F401,F403
-from .prepare import __all__  # noqa: F401
+Rooms: parsers by kind (:mod:`~artstudy.data.text`, :mod:`~artstudy.data.money`,
+:mod:`~artstudy.data.dates`, :mod:`~artstudy.data.sizes`, :mod:`~artstudy.data.media`), source
+mappings (:mod:`~artstudy.data.sources`, :mod:`~artstudy.data.mapping`), validation
+(:mod:`~artstudy.data.validation`), repeat-sale linking (:mod:`~artstudy.data.linking`), the one
+rules-and-funnel type (:mod:`~artstudy.data.funnel`) and :mod:`~artstudy.data.prepare`.
+
+Every parser takes a column of text (a pandas Series or anything array-like) and returns a Series
+or DataFrame aligned with it; they run on the distinct values only.
+"""
+
+from .dates import parse_date, parse_year
+from .funnel import FUNNEL_COLUMNS, Funnel
+from .linking import artwork_ids, normalise_title, sale_kinds
+from .mapping import MAPPING_KEYS, describe_source, render_template, template_fields
+from .media import MATERIALS, SUPPORTS, parse_medium, parse_signature, parse_sold
+from .money import convert_currency, parse_currency, parse_estimate, parse_price
+from .prepare import analysis_sample, funnel_path, prepare_file, prepare_table, read_raw, write_prepared
+from .sizes import parse_size
+from .sources import FIELDS, CurrencySettings, SourceMapping, StudyWindow
+from .text import fold, normalise_artist
+from .validation import CANONICAL_COLUMNS, PAM_COLUMNS, canonical_schema, check_sales, read_sales, read_table
+
+__all__ = [
+    # parsers
+    "parse_price", "parse_estimate", "parse_currency", "convert_currency", "parse_year", "parse_date",
+    "parse_size", "parse_medium", "parse_signature", "parse_sold", "fold", "normalise_artist",
+    # linking repeat sales
+    "normalise_title", "artwork_ids", "sale_kinds",
+    # source mappings
+    "SourceMapping", "CurrencySettings", "StudyWindow", "FIELDS", "MAPPING_KEYS", "render_template",
+    "template_fields", "describe_source",
+    # the canonical table, validation and the funnel
+    "CANONICAL_COLUMNS", "PAM_COLUMNS", "MATERIALS", "SUPPORTS", "canonical_schema", "check_sales", "read_sales",
+    "read_table", "Funnel", "FUNNEL_COLUMNS",
+    # preparing an export
+    "read_raw", "prepare_table", "analysis_sample", "write_prepared", "funnel_path", "prepare_file",
+]

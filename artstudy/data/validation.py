@@ -1,4 +1,14 @@
-"""Reading a sales table with checks that name the file, the column and the first bad rows."""
+"""Checks with one-line errors naming the file, the column and the first bad lines (header = line 1).
+
+- a raw export: the mapped columns are present (:func:`check_columns`) and every parsed value the
+  rules need is valid (:func:`check_parsed`): a sale date that parses with the source's
+  ``date_format``; a price text that is a number or an ``unsold``/``missing`` marker; a positive price
+  for a sold lot; positive sizes; a yes/no sold flag; unique lot ids;
+- the canonical sales table (:func:`canonical_schema`);
+- a sales table as the models read it (:func:`check_sales`, :func:`read_sales`).
+
+Every failure is an :class:`artstudy.errors.InputError`; anything else is a bug.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +19,18 @@ import pandas as pd
 
 from ..errors import InputError
 
-__all__ = ["read_table", "read_sales", "check_sales", "file_lines", "where", "REQUIRED"]
+__all__ = ["read_table", "read_sales", "check_sales", "file_lines", "where", "REQUIRED", "CANONICAL_COLUMNS",
+           "PAM_COLUMNS", "canonical_schema", "check_columns", "check_parsed"]
 
 REQUIRED = ("artist", "sale_year", "work_year", "price")
+#: The columns the popularity-ability model reads, first in a written sales table.
+PAM_COLUMNS = ["artist", "sale_year", "work_year", "price", "log_area", "signed", "inscribed", "material", "support"]
+#: The canonical sales table, one row per lot of the raw export (``left_out`` follows them).
+CANONICAL_COLUMNS = [
+    "lot_id", "source", "artist", "title", "sale_date", "sale_year", "sold", "price", "currency", "price_original",
+    "work_year", "height_cm", "width_cm", "depth_cm", "log_area", "material", "support", "signed", "inscribed",
+    "image_path", "auction_house", "low_estimate", "high_estimate", "artwork_id", "sale_kind",
+]
 
 
 def file_lines(frame: pd.DataFrame, positions) -> np.ndarray:
@@ -118,3 +137,98 @@ def read_table(path) -> pd.DataFrame:
 def read_sales(path, covariates=()) -> pd.DataFrame:
     """Read and validate a sales CSV (columns artist, sale_year, work_year, price and covariates)."""
     return check_sales(read_table(path), covariates, source=str(path))
+
+
+# --------------------------------------------------------------------------
+# raw exports and the canonical table
+# --------------------------------------------------------------------------
+
+def check_columns(raw: pd.DataFrame, needed, path: str, name: str) -> None:
+    """Every column in ``needed`` is in ``raw``, else one InputError naming them and the columns present."""
+    missing = [c for c in dict.fromkeys(needed) if c not in raw.columns]
+    if missing:
+        raise InputError(f"{path}: missing column {', '.join(repr(c) for c in missing)} (source {name!r} maps "
+                         f"to it; columns present: {', '.join(map(str, raw.columns))})")
+
+
+_PARSED_REASONS = {"not_nullable": "cannot be parsed", "greater_than(0)": "non-positive value",
+                   "field_uniqueness": "duplicate lot id"}
+
+
+def _parsed_schema():
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema({
+        "lot_id": pa.Column(nullable=False, unique=True, report_duplicates="all"),
+        "sale_date": pa.Column(nullable=False),
+        "price": pa.Column(float, pa.Check.gt(0), nullable=False),
+        "height_cm": pa.Column(float, pa.Check.gt(0), nullable=True),
+        "width_cm": pa.Column(float, pa.Check.gt(0), nullable=True),
+        "depth_cm": pa.Column(float, pa.Check.gt(0), nullable=True),
+        "sold": pa.Column(nullable=False),
+    })
+
+
+def check_parsed(raw: pd.DataFrame, checks: pd.DataFrame, columns: dict, reasons: dict, path: str) -> None:
+    """pandera checks on the parse outcome of each lot; the failures as one InputError line.
+
+    ``checks`` has one row per row of ``raw`` and the columns lot_id, sale_date, price (NaN where a price text
+    did not parse, 1.0 where none is checked), height_cm, width_cm, depth_cm and sold (None where the flag did
+    not parse); ``columns`` maps them to the raw column named in messages; ``reasons`` maps (column, check) to
+    the words of the message.
+    """
+    import pandera.pandas as pa
+
+    try:
+        _parsed_schema().validate(checks, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.dropna(subset=["index"])
+        messages = []
+        for field in checks.columns:
+            sub = cases[cases["column"] == field]
+            if sub.empty:
+                continue
+            check = str(sub["check"].iloc[0])
+            bad = np.zeros(len(checks), dtype=bool)
+            bad[np.asarray(sub.loc[sub["check"] == check, "index"], dtype=np.int64)] = True
+            col = columns.get(field, field)
+            first = int(np.flatnonzero(bad)[0])
+            text = _text_at(raw, col, first) if col in raw.columns else checks[field].iloc[first]
+            reason = reasons.get((field, check)) or _PARSED_REASONS.get(check, check)
+            messages.append(f"column '{col}': {reason} at {where(raw, bad)} (first: {text!r})")
+        raise InputError(f"{path}: " + "; ".join(messages)) from None
+
+
+def _text_at(raw: pd.DataFrame, col: str, row: int) -> str:
+    value = raw[col].iloc[row]
+    return "" if pd.isna(value) else str(value).strip()
+
+
+def canonical_schema():
+    """pandera schema of the canonical sales table (every lot; ``left_out`` is checked by the caller)."""
+    import pandera.pandas as pa
+
+    from .media import MATERIALS, SUPPORTS
+
+    positive = {c: pa.Column(float, pa.Check.gt(0), nullable=True)
+                for c in ("price", "price_original", "height_cm", "width_cm", "depth_cm")}
+    text = {c: pa.Column(nullable=True) for c in ("artist", "title", "currency", "image_path", "auction_house")}
+    columns = {
+        "lot_id": pa.Column(unique=True, nullable=False),
+        "source": pa.Column(nullable=False),
+        "sale_date": pa.Column("datetime64[ns]", nullable=False),
+        "sale_year": pa.Column("int64"),
+        "sold": pa.Column(bool),
+        "work_year": pa.Column("Int64", nullable=True),
+        "log_area": pa.Column(float, nullable=True),
+        "material": pa.Column(None, pa.Check.isin(MATERIALS)),
+        "support": pa.Column(None, pa.Check.isin(SUPPORTS)),
+        "signed": pa.Column(bool),
+        "inscribed": pa.Column(bool),
+        "low_estimate": pa.Column(float, nullable=True),
+        "high_estimate": pa.Column(float, nullable=True),
+        "artwork_id": pa.Column(None, pa.Check.str_matches(r"^W[0-9a-f]{16}$")),
+        "sale_kind": pa.Column(None, pa.Check.isin(["first", "repeat"])),
+        **positive, **text,
+    }
+    return pa.DataFrameSchema({c: columns[c] for c in CANONICAL_COLUMNS}, strict=True, ordered=True)

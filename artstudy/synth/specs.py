@@ -42,6 +42,8 @@ class SimulationSpec(Section):
     def _check(self):
         if self.min_windows > self.n_windows:
             raise ValueError(f"min_windows ({self.min_windows}) exceeds n_windows ({self.n_windows})")
+        if self.window_start + self.n_windows * self.window_width - 1 > self.last_sale_year:
+            raise ValueError("the last work window ends after the last sale year")
         return self
 
 

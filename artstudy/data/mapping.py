@@ -1,0 +1,123 @@
+"""Using a source mapping (:class:`artstudy.data.sources.SourceMapping`): templates, field text, study
+window and plain sentences describing the source.
+
+A mapped column is a raw column name or a template of columns such as ``"{Auction}-{Lot}"``.
+"""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+import pandas as pd
+
+from .._section import build
+from .sources import FIELDS, CurrencySettings, SourceMapping, StudyWindow
+from .text import as_text, on_uniques
+
+__all__ = ["MAPPING_KEYS", "FIELDS", "as_mapping", "template_fields", "render_template", "raw_columns",
+           "column_label", "field_text", "study_window", "describe_source"]
+
+#: Keys of a source mapping.
+MAPPING_KEYS = tuple(SourceMapping.model_fields)
+
+
+def as_mapping(mapping, name: str = "source") -> SourceMapping:
+    """A :class:`SourceMapping` from a mapping or a dict, validated.
+
+    Raises
+    ------
+    InputError
+        One line naming the source and every unknown key, bad value or regular expression that does not
+        compile ("source 'x': exclude_medium: not a valid regular expression (...)").
+    """
+    return build(SourceMapping, mapping, source=f"source {name!r}")
+
+
+def template_fields(template: str) -> list[str]:
+    """The columns a "{column}" template names."""
+    return [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+
+
+def render_template(raw: pd.DataFrame, template: str) -> pd.Series:
+    """Fill a "{column}" template per row ("images/{Auction Number}_{Artwork Number}.jpg"); NA where a
+    field is empty."""
+    out = pd.Series("", index=raw.index, dtype=object)
+    empty = np.zeros(len(raw), dtype=bool)
+    for literal, field, _, _ in string.Formatter().parse(template):
+        out = out + literal
+        if field is not None:
+            t = as_text(raw[field]).str.strip()
+            empty |= (t == "").to_numpy()
+            out = out + t.astype(object)
+    return out.where(~empty, None).astype("string")
+
+
+def raw_columns(mapping: SourceMapping) -> list[str]:
+    """Every raw column the mapping reads (a template's columns included), in order, once each."""
+    needed = []
+    for spec in mapping.column_map().values():
+        needed += template_fields(spec) if "{" in spec else [spec]
+    return list(dict.fromkeys(needed))
+
+
+def column_label(mapping: SourceMapping, field: str) -> str:
+    """The raw column(s) behind a field, for messages ("Auction+Lot" for a template)."""
+    spec = mapping.column_map().get(field, field)
+    return "+".join(template_fields(spec)) if "{" in spec else spec
+
+
+def field_text(raw: pd.DataFrame, mapping: SourceMapping, field: str) -> pd.Series | None:
+    """Text of one field (raw column, template or constant), "" where missing or a ``missing`` marker;
+    None when the mapping gives the field no column and no constant."""
+    columns, constants = mapping.column_map(), mapping.constant_map()
+    if field in columns:
+        spec = columns[field]
+        s = render_template(raw, spec).fillna("") if "{" in spec else as_text(raw[spec])
+    elif field in constants:
+        s = pd.Series(str(constants[field]), index=raw.index, dtype=object)
+    else:
+        return None
+    missing = {str(m).strip().lower() for m in mapping.missing}
+    if missing:
+        s = on_uniques(s, lambda u: u.where(~u.str.lower().isin(missing), ""))
+    return s
+
+
+def study_window(mapping: SourceMapping, study=None) -> StudyWindow:
+    """The study window: ``study`` (a :class:`StudyWindow` or dict), else the mapping's, else the defaults."""
+    if study is not None:
+        return build(StudyWindow, study, source="study window")
+    return mapping.study or StudyWindow()
+
+
+def describe_source(mapping, name: str = "source", currency=None) -> list[str]:
+    """Plain sentences stating how a source's quirks are handled (for reports).
+
+    ``mapping`` a :class:`SourceMapping` (or dict), ``currency`` a :class:`CurrencySettings` (or dict, or None
+    for the defaults).
+    """
+    m = as_mapping(mapping, name)
+    target = build(CurrencySettings, currency, source="currency").target
+    notes = [m.description] if m.description else []
+    notes.append(f"Prices are converted to {target} at constant rates per currency (config currency.rates).")
+    if m.premium_included is True:
+        notes.append("Prices include the buyer's premium (left in: it scales prices by a roughly constant factor "
+                     "absorbed by the intercept and year effects).")
+    elif m.premium_included is False:
+        notes.append("Prices are hammer prices without the buyer's premium.")
+    else:
+        notes.append("The export does not say whether prices include the buyer's premium.")
+    if m.unsold:
+        notes.append(f"Unsold lots are those marked {', '.join(map(repr, m.unsold))}"
+                     + (" or flagged by the sold column" if m.columns.sold else "")
+                     + "; they are counted in the funnel and left out of the fit.")
+    if m.paintings_only or m.exclude_medium:
+        also = (f" and lots whose material text matches exclude_medium ({m.exclude_medium})"
+                if m.exclude_medium else "")
+        what = ("lots whose material and support are both 'other' (sculpture, objects)" if m.paintings_only
+                else "")
+        what = f"{what}{also}".removeprefix(" and ")
+        notes.append(f"Only paintings and works on paper are analysed: {what} are counted and left out.")
+    notes.append(f"Sizes without a unit are read as {m.size_unit}.")
+    return notes

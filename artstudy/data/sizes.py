@@ -1,0 +1,72 @@
+"""Sizes: height, width and depth in cm from dimension text.
+
+The first "A x B" or "A x B x C" in the text (separators x, X, ×, *, by), numbers with decimals and
+fractions ("30 1/2", "30½"); the unit is the one written next to the numbers (cm, mm, in, inches,
+", ''), else one written anywhere in the text, else the source's ``size_unit``. Order: height x
+width (x depth). A single dimension ("Dim. - 24 cm", a diameter) or no dimensions give NaN (counted
+by the "size given" rule).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .text import on_uniques
+
+__all__ = ["parse_size", "UNIT_CM"]
+
+#: Centimetres per unit.
+UNIT_CM = {"cm": 1.0, "mm": 0.1, "in": 2.54, "m": 100.0}
+
+_FRACTIONS = {"½": " 1/2", "¼": " 1/4", "¾": " 3/4", "⅛": " 1/8", "⅜": " 3/8", "⅝": " 5/8", "⅞": " 7/8",
+              "⅓": " 1/3", "⅔": " 2/3"}
+_DIM = r"(?:(?<![\w.])-)?\d+(?:[.,]\d+)?(?:[ -]+\d+/\d+)?|\d+/\d+"
+_UNIT = r"cm\b|mm\b|inch(?:es)?\b|in\b\.?|\"|''|”|″"
+_BY = r"\s*(?:x|×|\*|by)\s*"
+_SIZE = (rf"(?P<a>{_DIM})\s*(?P<ua>{_UNIT})?{_BY}(?P<b>{_DIM})\s*(?P<ub>{_UNIT})?"
+         rf"(?:{_BY}(?P<c>{_DIM})\s*(?P<uc>{_UNIT})?)?")
+
+
+def _dimension(tok: pd.Series) -> np.ndarray:
+    """One dimension's text ("30", "30.5", "30 1/2", "-30") -> number (NaN when empty)."""
+    m = tok.str.extract(r"^(?P<sign>-)?(?P<whole>\d+(?:[.,]\d+)?)?(?:[ -]*(?P<n>\d+)/(?P<d>\d+))?$")
+    whole = pd.to_numeric(m["whole"].str.replace(",", ".", regex=False), errors="coerce").to_numpy(dtype=float)
+    frac = (pd.to_numeric(m["n"], errors="coerce") / pd.to_numeric(m["d"], errors="coerce")).to_numpy(dtype=float)
+    has_whole, has_frac = ~np.isnan(whole), ~np.isnan(frac)
+    val = np.where(has_whole, whole, 0.0) + np.where(has_frac, frac, 0.0)
+    val = np.where(has_whole | has_frac, val, np.nan)
+    return np.where(m["sign"].notna(), -val, val)
+
+
+def _unit_name(u: pd.Series) -> pd.Series:
+    u = u.fillna("").str.lower()
+    return pd.Series(np.select([u.str.startswith("cm"), u.str.startswith("mm"), u != ""], ["cm", "mm", "in"],
+                               default=""), index=u.index)
+
+
+def parse_size(values, default_unit: str = "cm") -> pd.DataFrame:
+    """Height, width and depth in cm from `30.00" x 22.25` (default unit inches), "34 x 27 cm",
+    "Dim. - 34 x 27 cm", "40 x 30 x 5 cm", "30 1/2 x 22 in.", "340 x 270 mm".
+
+    Returns a frame with float columns height_cm, width_cm, depth_cm (NaN when not given; depth NaN
+    for two dimensions). Negative numbers come out negative (validation rejects them).
+    """
+    if default_unit not in UNIT_CM:
+        raise ValueError(f"size unit must be one of {', '.join(UNIT_CM)}, not {default_unit!r}")
+
+    def run(u):
+        t = u.str.lower()
+        for k, v in _FRACTIONS.items():
+            t = t.str.replace(k, v, regex=False)
+        m = t.str.extract(_SIZE)
+        unit = _unit_name(m["uc"])
+        for col in ("ub", "ua"):
+            unit = unit.where(unit != "", _unit_name(m[col]))
+        anywhere = _unit_name(t.str.extract(r"\b(cm|mm|inch(?:es)?|in)\b", expand=False))
+        unit = unit.where(unit != "", anywhere).replace("", default_unit)
+        factor = unit.map(UNIT_CM).to_numpy(dtype=float)
+        return pd.DataFrame({"height_cm": _dimension(m["a"].fillna("")) * factor,
+                             "width_cm": _dimension(m["b"].fillna("")) * factor,
+                             "depth_cm": _dimension(m["c"].fillna("")) * factor})
+    return on_uniques(values, run)

@@ -1,0 +1,109 @@
+"""Model names to estimators: the valuation harness's registry.
+
+:data:`REGISTRY` is a plain mapping of a model's name to a *factory* ``factory(config,
+random_state) -> estimator``, where ``config`` is the study's
+:class:`~artstudy.settings.StudyConfig`: tabular models take their covariates from
+``config.evaluation.covariates``, popularity from ``config.model.popularity``, and the
+popularity-ability model its settings from ``config.model``. A factory imports its model
+lazily, so a model whose dependencies are heavy (the deep models) costs nothing until it is
+made. A new model is one entry here (and one in :data:`DISPLAY_NAMES`)::
+
+    def _cnn(config, random_state):
+        from .deep.cnn import ImageRegressor
+
+        return ImageRegressor(config.deep, random_state=random_state)
+
+    REGISTRY["cnn"] = _cnn
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..errors import InputError
+
+__all__ = ["REGISTRY", "MODEL_NAMES", "DISPLAY_NAMES", "make_model", "display_name"]
+
+
+def _naive(config, random_state):
+    from .baselines import NaiveArtistMean
+
+    return NaiveArtistMean()
+
+
+def _hedonic(popularity: bool, artist_effects: bool):
+    def factory(config, random_state):
+        from .baselines import Hedonic
+
+        return Hedonic(config.evaluation.covariates, year_effects=True, popularity=popularity,
+                       artist_effects=artist_effects, popularity_settings=config.model.popularity)
+
+    return factory
+
+
+def _random_effects(config, random_state):
+    from .baselines import RandomEffects
+
+    return RandomEffects(config.evaluation.covariates, year_effects=True)
+
+
+def _pam(config, random_state):
+    from .pam.estimator import PopularityAbilityRegressor
+
+    return PopularityAbilityRegressor(covariates=config.evaluation.covariates, year_effects=True,
+                                      settings=config.model, random_state=random_state)
+
+
+#: name -> factory(config, random_state) -> estimator.
+REGISTRY: dict[str, Callable] = {
+    "naive": _naive,
+    "hedonic": _hedonic(popularity=False, artist_effects=False),
+    "hedonic_pop": _hedonic(popularity=True, artist_effects=False),
+    "artist_fe": _hedonic(popularity=False, artist_effects=True),
+    "artist_fe_pop": _hedonic(popularity=True, artist_effects=True),
+    "random_effects": _random_effects,
+    "pam": _pam,
+}
+
+#: The registered names (a snapshot; :data:`REGISTRY` is the source).
+MODEL_NAMES = tuple(REGISTRY)
+
+#: How tables and figures name each model.
+DISPLAY_NAMES = {
+    "naive": "naive (artist mean)",
+    "hedonic": "hedonic",
+    "hedonic_pop": "hedonic + popularity",
+    "artist_fe": "artist fixed effects",
+    "artist_fe_pop": "artist fixed effects + popularity",
+    "random_effects": "random effects",
+    "pam": "popularity-ability",
+}
+
+
+def display_name(name: str) -> str:
+    """The display name of a model (its registry name when it has none)."""
+    return DISPLAY_NAMES.get(name, name)
+
+
+def make_model(name: str, config=None, random_state=None):
+    """A new, unfitted estimator of the registered model ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`REGISTRY`.
+    config : StudyConfig, dict or None
+        The study's config (a dict is validated with :func:`artstudy.settings.resolve`; None: defaults).
+    random_state : int, numpy.random.Generator or None
+        Passed to models that draw random numbers.
+
+    Raises
+    ------
+    InputError
+        ``name`` is not registered (the message lists the known names).
+    """
+    if name not in REGISTRY:
+        raise InputError(f"unknown model {name!r} (known models: {', '.join(REGISTRY)})")
+    from ..settings import resolve
+
+    return REGISTRY[name](resolve(config), random_state)
