@@ -6,14 +6,15 @@ import yaml
 
 
 # Reports, in index order: reports/<name>.html is the executed notebooks/<notebook>.ipynb.
-# "inputs" maps the notebook's file parameters to the workflow files they read;
-# "params" adds the report's own parameters to seed, model and the config section
-# named by "section".
+# "inputs" maps the notebook's file parameters to the workflow files they read; "params"
+# are its other (string) parameters. Every notebook also reads the resolved config.
 REPORT_SPECS = {
     "01_simulation": {
         "notebook": "01_simulation",
-        "section": "simulation",
-        "inputs": {"replications_csv": "results/simulation/replications.csv"},
+        "inputs": {
+            "replications_csv": "results/simulation/replications.csv",
+            "detail_dir": "results/simulation/detail/summary.csv",
+        },
         "params": {},
     },
 }
@@ -27,35 +28,49 @@ def artnet_report(source):
 for _source in config["artnet"]["sources"]:
     REPORT_SPECS[artnet_report(_source)] = {
         "notebook": "02_artnet_analysis",
-        "section": "artnet",
         "inputs": {
-            "sales_csv": f"results/artnet/{_source}/sales.csv",
-            "funnel_csv": f"results/artnet/{_source}/sales.funnel.csv",
+            "sales_csv": f"results/data/{_source}/sales.csv",
+            "funnel_csv": f"results/data/{_source}/sales.funnel.csv",
+            "pam_dir": f"results/pam/{_source}/summary.json",
+            "valuation_dir": f"results/valuation/{_source}/metrics.csv",
         },
-        "params": {
-            "source": _source,
-            "truth_dir": "results/world" if _source == "synthetic" else "",
-            "source_mapping": config.get("sources", {}).get(_source, {}),
-        },
+        "params": {"source": _source, "truth_dir": "results/world" if _source == "synthetic" else ""},
     }
 REPORTS = list(REPORT_SPECS)
+
+# sources prepared from raw exports, and the ones the valuation harness scores
+DATA_SOURCES = list(dict.fromkeys(config["artnet"]["sources"] + config["evaluation"]["sources"]))
+VALUATION_SOURCES = DATA_SOURCES
+MODELS = config["evaluation"]["models"]
 
 KERNEL = config["kernel"]
 KERNEL_MARKER = f"results/kernels/{KERNEL}.registered"
 
 REPLICATIONS = list(range(1, config["simulation"]["n_replications"] + 1))
 
+# the config sections each kind of job reads (dumped to results/config/<part>.json, so a job
+# re-runs only when its own sections change)
+CONFIG_PARTS = {
+    "study": list(config),
+    "simulation": ["seed", "model", "truth", "simulation"],
+    "world": ["seed", "world", "truth", "currency"],
+    "data": ["sources", "currency"],
+    "model": ["seed", "model"],
+    "valuation": ["seed", "model", "evaluation"],
+}
+
 
 wildcard_constraints:
     rep=r"\d+",
     name="|".join(re.escape(name) for name in REPORTS),
-    source="|".join(re.escape(source) for source in config["artnet"]["sources"]),
-    section="world|data",
+    source="|".join(re.escape(source) for source in DATA_SOURCES),
+    model="|".join(re.escape(model) for model in MODELS),
+    part="|".join(CONFIG_PARTS),
 
 
 localrules:
     all,
-    config_section,
+    config_part,
     register_kernel,
     sim_gather,
     render_html,
@@ -66,16 +81,9 @@ def report_html(names):
     return [f"reports/{name}.html" for name in names]
 
 
-def sim_params():
-    """JSON string handed to `artstudy sim-replicate --params`."""
-    return json.dumps(
-        {
-            "seed": config["seed"],
-            "simulation": config["simulation"],
-            "model": config["model"],
-        },
-        sort_keys=True,
-    )
+def config_part(name):
+    """The config sections one kind of job reads, as one mapping."""
+    return {key: config[key] for key in CONFIG_PARTS[name] if key in config}
 
 
 def notebook_source(wildcards):
@@ -91,29 +99,16 @@ def notebook_inputs(wildcards):
 
 
 def notebook_parameters(wildcards, input):
-    """Typed papermill parameters as one YAML document, for `papermill -y`.
+    """The notebook's parameters (file paths and names only) as one YAML document for `papermill -y`.
 
-    yaml.safe_dump (not json.dumps) so that papermill's YAML loader reads every
-    value back with its type: PyYAML would read JSON's 1e-05 as a string.
+    Inputs named *_dir are given as their folder.
     """
     spec = REPORT_SPECS[wildcards.name]
-    parameters = {
-        "seed": config["seed"],
-        "model": config["model"],
-        spec["section"]: config[spec["section"]],
-        **spec["params"],
-    }
+    parameters = {"config_json": str(input.config), **spec["params"]}
     for key in spec["inputs"]:
-        parameters[key] = str(getattr(input, key))
-    return yaml.safe_dump(
-        parameters, default_flow_style=True, width=float("inf"), sort_keys=True
-    ).strip()
-
-
-def config_sections(name):
-    """The config sections a CLI step reads, as one mapping (dumped to results/config/<name>.json)."""
-    keys = {"world": ["seed", "world", "currency"], "data": ["sources", "currency"]}[name]
-    return {key: config[key] for key in keys if key in config}
+        path = str(getattr(input, key))
+        parameters[key] = os.path.dirname(path) if key.endswith("_dir") else path
+    return yaml.safe_dump(parameters, default_flow_style=True, width=float("inf"), sort_keys=True).strip()
 
 
 def raw_export(wildcards):

@@ -22,6 +22,7 @@ rule execute_notebook:
         unpack(notebook_inputs),
         notebook=notebook_source,
         kernel=KERNEL_MARKER,
+        config="results/config/study.json",
     output:
         notebook="results/notebooks/{name}.ipynb",
     params:
@@ -29,6 +30,10 @@ rule execute_notebook:
         parameters=notebook_parameters,
     log:
         "logs/execute_notebook/{name}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=15,
     conda:
         "../environment.yml"
     shell:
@@ -63,4 +68,4 @@ rule report_index:
     conda:
         "../environment.yml"
     shell:
-        "python -m artstudy.study.index --out {output:q} {input:q} > {log:q} 2>&1"
+        "artstudy report-index --out {output:q} {input:q} > {log:q} 2>&1"

@@ -12,15 +12,16 @@ import tomllib
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
-from snakemake.utils import update_config, validate
-from snakemake_interface_common.exceptions import WorkflowError
 
+from artstudy.cli import main
+from artstudy.errors import InputError
+from artstudy.settings import StudyConfig, deep_merge, load_config, resolve, schema, schema_text
 from artstudy.study.index import report_title, write_index
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT / "config" / "schema.yaml"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
@@ -144,104 +145,105 @@ def test_notebook_committed_clean(path):
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1, f"{path.name}: needs exactly one cell tagged 'parameters'"
     assert tagged[0].cell_type == "code"
-    kernel = _load_yaml(ROOT / "config" / "config.yaml")["kernel"]
-    assert nb.metadata.kernelspec.name == kernel
+    assert nb.metadata.kernelspec.name == StudyConfig().kernel
     assert nb.metadata.kernelspec.language == "python"
 
 
-def test_simulation_notebook_parameters_match_config():
-    nb = nbformat.read(ROOT / "notebooks" / "01_simulation.ipynb", as_version=4)
-    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    assert cell.source.lstrip().startswith("# Parameters")
-    namespace: dict = {}
-    exec(cell.source, namespace)
-    config = _load_yaml(ROOT / "config" / "config.yaml")
-    assert type(namespace["seed"]) is int
-    assert isinstance(namespace["replications_csv"], str)
-    assert set(namespace["simulation"]) == set(config["simulation"])
-    assert set(namespace["model"]) == set(config["model"])
+def test_notebook_parameters_are_file_paths_only():
+    # no setting's default is repeated in a notebook: its parameters are paths and names, the config is read
+    # from the resolved file the workflow writes
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        namespace: dict = {}
+        exec(cell.source, namespace)
+        params = {k: v for k, v in namespace.items() if not k.startswith("__")}
+        assert params["config_json"] == "results/config/study.json", path.name
+        for key, value in params.items():
+            assert type(value) is str, f"{path.name}: parameter {key} is {type(value).__name__}, not a path or name"
 
 
-def test_artnet_notebook_parameters_match_config():
-    nb = nbformat.read(ROOT / "notebooks" / "02_artnet_analysis.ipynb", as_version=4)
-    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-    namespace: dict = {}
-    exec(cell.source, namespace)
-    config = _load_yaml(ROOT / "config" / "config.yaml")
-    assert type(namespace["seed"]) is int
-    for key in ("source", "sales_csv", "funnel_csv", "truth_dir"):
-        assert isinstance(namespace[key], str)
-    assert set(namespace["artnet"]) == set(config["artnet"])
-    assert set(namespace["model"]) == set(config["model"])
-
-
-def test_askart_profile_adds_the_new_york_report(base_config):
-    merged = copy.deepcopy(base_config)
-    update_config(merged, _load_yaml(ROOT / "config" / "real_new_york.yaml"))
-    validate(merged, str(SCHEMA))
-    assert merged["artnet"]["sources"] == ["synthetic", "askart_ny"]
-    assert "askart_ny" in merged["sources"]
+def test_askart_profile_adds_the_new_york_report():
+    merged = load_config([ROOT / "config" / "config.yaml", ROOT / "config" / "real_new_york.yaml"])
+    cfg = resolve(merged)
+    assert cfg.artnet.sources == ["synthetic", "askart_ny"]
+    assert "askart_ny" in cfg.evaluation.sources
+    assert cfg.source("askart_ny").path == "../shared/data/askart_ny/lots.csv"
 
 
 # --------------------------------------------------------------------------
-# config and schema
+# config: one source of defaults
 # --------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def base_config():
-    return _load_yaml(ROOT / "config" / "config.yaml")
+def _leaves(d: dict, prefix=()):
+    for key, value in d.items():
+        if isinstance(value, dict):
+            yield from _leaves(value, prefix + (key,))
+        else:
+            yield prefix + (key,), value
 
 
-def _quick(base_config):
-    merged = copy.deepcopy(base_config)
-    update_config(merged, _load_yaml(ROOT / "config" / "quick.yaml"))  # as Snakemake does
-    return merged
+def test_config_validates_and_holds_no_default():
+    raw = load_config([ROOT / "config" / "config.yaml"])
+    cfg = resolve(raw)
+    defaults = StudyConfig().to_dict()
+    for key, value in _leaves({k: v for k, v in raw.items() if k != "sources"}):
+        node = defaults
+        for part in key:
+            node = node[part]
+        assert node != value, f"config.yaml repeats the default of {'.'.join(key)}"
+    assert set(cfg.sources) >= {"askart_ny", "cml_portugal"}
 
 
-def test_config_validates(base_config):
-    config = copy.deepcopy(base_config)
-    validate(config, str(SCHEMA))
-    assert config == base_config  # nothing missing that a default had to fill
+def test_quick_profile_validates_and_is_small():
+    cfg = resolve(load_config([ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml"]))
+    assert cfg.simulation.n_replications == 4
+    assert cfg.simulation.n_artists == 40 and cfg.simulation.n_sales == 6000
+    # deep merge: untouched keys keep their defaults
+    assert cfg.model == StudyConfig().model
+    assert cfg.simulation.n_windows == StudyConfig().simulation.n_windows
 
 
-def test_quick_profile_validates_and_is_small(base_config):
-    quick = _quick(base_config)
-    validate(quick, str(SCHEMA))
-    assert quick["simulation"]["n_replications"] == 4
-    assert quick["simulation"]["n_artists"] == 40
-    assert quick["simulation"]["n_sales"] == 6000
-    # deep merge: untouched keys survive
-    assert quick["model"] == base_config["model"]
-    assert quick["simulation"]["n_windows"] == base_config["simulation"]["n_windows"]
-
-
-def test_schema_defaults_reproduce_config(base_config):
-    config: dict = {}
-    validate(config, str(SCHEMA))
-    assert config == base_config
+def test_schema_file_is_generated_from_the_settings_classes():
+    assert (ROOT / "config" / "schema.json").read_text() == schema_text(), \
+        "config/schema.json is stale: run `artstudy config schema --out config/schema.json`"
+    props = schema()["properties"]
+    assert set(props) == set(StudyConfig.model_fields)
 
 
 @pytest.mark.parametrize(
     "change, key",
     [
-        (lambda c: c["model"].__setitem__("n_gibbs", "many"), "n_gibbs"),
-        (lambda c: c["model"].__setitem__("sampler", "gibbs"), "sampler"),
-        (lambda c: c["model"].__setitem__("tau2_method", "slice"), "tau2_method"),
-        (lambda c: c["simulation"].__setitem__("n_replications", 0), "n_replications"),
-        (lambda c: c["simulation"].__setitem__("compare_samplers", "yes"), "compare_samplers"),
-        (lambda c: c.__setitem__("seed", 1.5), "seed"),
-        (lambda c: c["model"].__setitem__("n_gibs", 10), "n_gibs"),
+        ({"model": {"n_gibbs": "many"}}, "model.n_gibbs"),
+        ({"model": {"sampler": "gibbs"}}, "model.sampler"),
+        ({"model": {"tau2_method": "slice"}}, "model.tau2_method"),
+        ({"simulation": {"n_replications": 0}}, "simulation.n_replications"),
+        ({"simulation": {"compare_samplers": "maybe"}}, "simulation.compare_samplers"),
+        ({"seed": 1.5}, "seed"),
+        ({"model": {"n_gibs": 10}}, "model.n_gibs: unknown key"),
+        ({"truth": {"gama": 1.0}}, "truth.gama: unknown key"),
+        ({"world": {"unsold_share": 1.5}}, "world"),
+        ({"sources": {"x": {"columns": {"lot_id": "a"}}}}, "sources.x"),
     ],
-    ids=["wrong-type", "unknown-sampler", "unknown-tau2-method", "below-minimum",
-         "bool-as-string", "float-seed", "unknown-key"],
+    ids=["wrong-type", "unknown-sampler", "unknown-tau2-method", "below-minimum", "bool-as-string", "float-seed",
+         "unknown-key", "unknown-truth-key", "share-above-one", "source-without-required-columns"],
 )
-def test_invalid_config_rejected_naming_key(base_config, change, key):
-    config = copy.deepcopy(base_config)
-    change(config)
-    with pytest.raises(WorkflowError) as info:
-        validate(config, str(SCHEMA))
-    assert key in str(info.value)
+def test_invalid_config_rejected_naming_key(change, key):
+    with pytest.raises(InputError) as info:
+        resolve(deep_merge(load_config([ROOT / "config" / "config.yaml"]), change), source="my.yaml")
+    message = str(info.value)
+    assert key in message and message.startswith("my.yaml: ")
+    assert "\n" not in message
+
+
+def test_every_entry_point_validates_through_the_settings():
+    # the Python API, the simulation jobs and the CLI reject unknown keys with the same message
+    from artstudy.models.pam import fit_pam
+
+    with pytest.raises(InputError, match="n_gibs: unknown key"):
+        fit_pam(pd.DataFrame({"artist": ["a"], "sale_year": [2000], "work_year": [1990], "price": [1.0]}),
+                settings={"n_gibs": 3})
 
 
 def test_workflow_rejects_invalid_config(tmp_path):
@@ -253,8 +255,7 @@ def test_workflow_rejects_invalid_config(tmp_path):
     )
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "Error validating config file" in output
-    assert "sampler" in output and "gibbs" in output
+    assert "model.sampler" in output and "gibbs" in output
 
 
 # --------------------------------------------------------------------------
@@ -301,10 +302,13 @@ def test_dry_run_scatters_one_job_per_replication(tmp_path):
     assert result.returncode == 0, output
     counts = _job_counts(output)
     assert counts["sim_replicate"] == 4
-    for rule in ["sim_gather", "register_kernel", "world", "prepare", "report_index", "all"]:
+    for rule in ["sim_gather", "sim_detail", "register_kernel", "world", "prepare", "pam_fit", "valuation_score",
+                 "report_index", "all"]:
         assert counts[rule] == 1, counts
-    # two reports (simulation, synthetic artnet analysis), two config sections (world, data)
-    for rule in ["execute_notebook", "render_html", "config_section"]:
+    # one job per model of the harness, one per config part, two reports
+    assert counts["valuation_fit"] == len(StudyConfig().evaluation.models), counts
+    assert counts["config_part"] == 6, counts
+    for rule in ["execute_notebook", "render_html"]:
         assert counts[rule] == 2, counts
 
 
@@ -318,7 +322,8 @@ def test_dry_run_askart_profile_adds_its_report(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     counts = _job_counts(output)
-    assert counts["prepare"] == 2 and counts["execute_notebook"] == 3, counts
+    assert counts["prepare"] == 2 and counts["pam_fit"] == 2 and counts["execute_notebook"] == 3, counts
+    assert counts["valuation_fit"] == 2 * len(StudyConfig().evaluation.models), counts
     assert "reports/02_artnet_analysis_askart_ny.html" in output
 
 
@@ -379,14 +384,32 @@ def test_report_title_missing_file(tmp_path):
     assert report_title(tmp_path / "nope.html") == "nope"
 
 
-def test_reporting_module_cli(tmp_path):
+def test_report_index_command(tmp_path):
     report = _fake_report(tmp_path / "r.html", "R")
     out = tmp_path / "index.html"
-    subprocess.run(
-        [sys.executable, "-m", "artstudy.study.index", "--out", str(out), str(report)],
-        check=True, capture_output=True, text=True,
-    )
+    assert main(["report-index", "--out", str(out), str(report)]) == 0
     assert _hrefs(out.read_text()) == ["r.html"]
+
+
+def test_nothing_outside_the_cli_imports_argparse():
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "artstudy").rglob("*.py")
+                 if "cli" not in p.relative_to(ROOT / "artstudy").parts and "import argparse" in p.read_text()]
+    assert not offenders, offenders
+
+
+def test_house_rules_module_and_function_size():
+    import ast
+
+    long_modules, long_functions = [], []
+    for path in (ROOT / "artstudy").rglob("*.py"):
+        text = path.read_text()
+        if len(text.splitlines()) > 500:
+            long_modules.append(str(path.relative_to(ROOT)))
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > 80:
+                long_functions.append(f"{path.relative_to(ROOT)}:{node.name}")
+    assert not long_modules, f"modules over 500 lines: {long_modules}"
+    assert not long_functions, f"functions over 80 lines: {long_functions}"
 
 
 # --------------------------------------------------------------------------

@@ -71,7 +71,20 @@ def test_outputs_exist(quick_run):
     assert (quick_run / "results/simulation/replications.csv").is_file()
     assert (quick_run / "reports/01_simulation.html").is_file()
     assert (quick_run / "reports/index.html").is_file()
-    for rule in ["sim_replicate", "sim_gather", "register_kernel", "execute_notebook",
+    for part in ("study", "simulation", "world", "data", "model", "valuation"):
+        assert (quick_run / f"results/config/{part}.json").is_file()
+    for out in ("summary.json", "coefficients.csv", "ability.csv"):
+        assert (quick_run / "results/pam/synthetic" / out).is_file()
+    metrics = pd.read_csv(quick_run / "results/valuation/synthetic/metrics.csv")
+    assert list(metrics.columns) == ["model", "segment", "metric", "value", "ci_low", "ci_high"]
+    config = yaml.safe_load((ROOT / "config" / "quick.yaml").read_text())
+    models = config.get("evaluation", {}).get("models")
+    if models:
+        assert set(metrics["model"]) == set(models)
+    assert {"all", "repeat", "fresh"} <= set(metrics["segment"])
+    assert {"r2", "mae", "coverage80", "coverage95"} <= set(metrics["metric"])
+    for rule in ["config_part", "world", "prepare", "pam_fit", "valuation_fit", "valuation_score",
+                 "sim_replicate", "sim_gather", "sim_detail", "register_kernel", "execute_notebook",
                  "render_html", "report_index"]:
         assert list((quick_run / "logs" / rule).glob("*.log")), f"no log for {rule}"
 
@@ -96,24 +109,21 @@ def test_executed_notebook_has_no_errors(quick_run, name):
     ]
     assert not errors, "\n\n".join(errors)
     assert nb.metadata.papermill.get("exception") in (None, False)
-    # typed parameters: ints stay ints, dicts stay dicts
+    # parameters are file paths and names only; the settings come from the resolved config
     params = nb.metadata.papermill.parameters
-    assert type(params["seed"]) is int
-    assert type(params["model"]["n_gibbs"]) is int and type(params["model"]["lam"]) is float
-    if name == "01_simulation":
-        assert isinstance(params["simulation"], dict)
-        assert type(params["simulation"]["n_replications"]) is int
-        assert params["simulation"]["n_replications"] == 4
-    else:
+    assert params["config_json"] == "results/config/study.json"
+    assert all(isinstance(v, str) for v in params.values())
+    if name == "02_artnet_analysis":
         assert params["source"] == "synthetic" and params["truth_dir"] == "results/world"
-        assert type(params["artnet"]["test_years"]) is int
+        assert params["pam_dir"] == "results/pam/synthetic"
 
 
 def test_artnet_report_runs_on_the_parsed_synthetic_export(quick_run):
-    sales = pd.read_csv(quick_run / "results" / "artnet" / "synthetic" / "sales.csv")
-    funnel = pd.read_csv(quick_run / "results" / "artnet" / "synthetic" / "sales.funnel.csv")
+    sales = pd.read_csv(quick_run / "results" / "data" / "synthetic" / "sales.csv")
+    funnel = pd.read_csv(quick_run / "results" / "data" / "synthetic" / "sales.funnel.csv")
     raw = pd.read_csv(quick_run / "results" / "world" / "raw_lots.csv")
-    assert len(sales) < len(raw)
+    assert len(sales) == len(raw)  # every lot, with the rule that left it out
+    assert sales["left_out"].notna().sum() > 0
     assert int(funnel.iloc[:, 1].iloc[0]) == len(raw)  # the funnel starts from every raw lot
     html = (quick_run / "reports" / "02_artnet_analysis.html").read_text()
     for heading in ("Data preparation funnel", "Table 2", "Fig. 1", "Fig. 2", "Table 3",

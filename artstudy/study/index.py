@@ -7,7 +7,6 @@ Used by the Snakemake rule ``report_index``::
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import html
 import os
@@ -15,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["report_title", "write_index", "main"]
+__all__ = ["report_title", "write_index"]
 
 _H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 _TITLE = re.compile(r"<title\b[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -114,20 +113,3 @@ def write_index(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(page, encoding="utf-8")
     return out_path
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m artstudy.study.index",
-        description="Write an HTML index page linking the given reports.",
-    )
-    parser.add_argument("reports", nargs="+", help="rendered HTML reports")
-    parser.add_argument("--out", required=True, help="index file to write")
-    args = parser.parse_args(argv)
-    path = write_index(args.reports, args.out)
-    print(f"wrote {path} ({len(args.reports)} reports)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

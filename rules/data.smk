@@ -1,18 +1,5 @@
-# Real-data (Artnet-style) analysis: synthetic world or a configured source ->
-# canonical sales table -> notebook 02.
-
-
-rule config_section:
-    output:
-        "results/config/{section}.json",
-    params:
-        text=lambda wildcards: json.dumps(config_sections(wildcards.section), sort_keys=True),
-    log:
-        "logs/config_section/{section}.log",
-    conda:
-        "../environment.yml"
-    shell:
-        "printf '%s\\n' {params.text:q} > {output:q} 2> {log:q}"
+# Data: the synthetic world is generated; every source's raw export is parsed into the
+# canonical sales table (every lot, with the rule that left it out) and its funnel.
 
 
 rule world:
@@ -22,16 +9,19 @@ rule world:
         raw="results/world/raw_lots.csv",
         truth="results/world/truth_coefficients.csv",
         ability="results/world/truth_ability.csv",
+        lots="results/world/truth_lots.csv",
     params:
         outdir=lambda wildcards, output: os.path.dirname(output.raw),
-        seed=config["seed"],
     log:
         "logs/world/world.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     conda:
         "../environment.yml"
     shell:
-        "artstudy world --out {params.outdir:q} --seed {params.seed} --config {input.config:q} "
-        "> {log:q} 2>&1"
+        "artstudy world --out {params.outdir:q} --config {input.config:q} > {log:q} 2>&1"
 
 
 rule prepare:
@@ -39,10 +29,14 @@ rule prepare:
         raw=raw_export,
         config="results/config/data.json",
     output:
-        sales="results/artnet/{source}/sales.csv",
-        funnel="results/artnet/{source}/sales.funnel.csv",
+        sales="results/data/{source}/sales.csv",
+        funnel="results/data/{source}/sales.funnel.csv",
     log:
         "logs/prepare/{source}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
     conda:
         "../environment.yml"
     shell:

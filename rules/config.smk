@@ -1,0 +1,15 @@
+# The config sections each kind of job reads, one file per kind, so that a job re-runs only when
+# its own sections change.
+
+
+rule config_part:
+    output:
+        "results/config/{part}.json",
+    params:
+        text=lambda wildcards: json.dumps(config_part(wildcards.part), sort_keys=True, indent=1),
+    log:
+        "logs/config_part/{part}.log",
+    conda:
+        "../environment.yml"
+    shell:
+        "printf '%s\\n' {params.text:q} > {output:q} 2> {log:q}"

@@ -1,0 +1,45 @@
+# The valuation harness: one job per (source, model) fits on the training years and predicts
+# the test years; one job per source scores every model by segment.
+
+
+rule valuation_fit:
+    input:
+        sales="results/data/{source}/sales.csv",
+        config="results/config/valuation.json",
+    output:
+        "results/valuation/{source}/predictions/{model}.csv",
+    log:
+        "logs/valuation_fit/{source}/{model}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        "../environment.yml"
+    shell:
+        "artstudy valuation-fit {input.sales:q} --model {wildcards.model:q} --out {output:q} "
+        "--config {input.config:q} > {log:q} 2>&1"
+
+
+rule valuation_score:
+    input:
+        sales="results/data/{source}/sales.csv",
+        predictions=expand("results/valuation/{{source}}/predictions/{model}.csv", model=MODELS),
+        config="results/config/valuation.json",
+    output:
+        metrics="results/valuation/{source}/metrics.csv",
+        differences="results/valuation/{source}/differences.csv",
+        split="results/valuation/{source}/split.json",
+    params:
+        outdir=lambda wildcards, output: os.path.dirname(output.metrics),
+    log:
+        "logs/valuation_score/{source}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../environment.yml"
+    shell:
+        "artstudy valuation-score {input.sales:q} {input.predictions:q} --out {params.outdir:q} "
+        "--config {input.config:q} > {log:q} 2>&1"
