@@ -16,9 +16,10 @@ import time
 
 import numpy as np
 
-from artstudy.models.pam.fit import prepare
+from artstudy.models.pam.data import prepare
 from artstudy.models.pam.model import PopularityAbilityModel
-from artstudy.synth.market import SimulationSpec, simulate_market
+from artstudy.synth.market import simulate_market
+from artstudy.synth.specs import SimulationSpec
 
 
 def main():
@@ -26,22 +27,24 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=20241123)
     args = parser.parse_args()
-    sim = simulate_market(SimulationSpec(), np.random.default_rng(args.seed))
+    sim = simulate_market(SimulationSpec(), rng=np.random.default_rng(args.seed))
     data = prepare(sim.sales, sim.covariates, year_effects=True)
     print(f"{data.y.size} sales, {data.lengths.size} artists, {data.X.shape[1]} coefficients; "
           f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}")
-    print("| sampler | median seconds | EM iterations | seconds per iteration |")
-    print("|---|---|---|---|")
+    print("| sampler | median seconds | EM iterations | seconds per iteration | stop rule |")
+    print("|---|---|---|---|---|")
     for sampler in ("ffbs", "single-site"):
-        times, iters = [], []
+        times, iters, stops = [], [], set()
         for r in range(args.repeats):
             model = PopularityAbilityModel(sampler=sampler, random_state=r, progress=False)
             t0 = time.perf_counter()
             model.fit(data.X, data.y, data.artist, data.window, data.lengths, names=data.names)
             times.append(time.perf_counter() - t0)
             iters.append(model.n_iter_)
+            stops.add(model.stop_reason_)
         med = float(np.median(times))
-        print(f"| {sampler} | {med:.2f} | {np.mean(iters):.1f} | {np.sum(times) / np.sum(iters):.3f} |")
+        print(f"| {sampler} | {med:.2f} | {np.mean(iters):.1f} | {np.sum(times) / np.sum(iters):.3f} | "
+              f"{', '.join(sorted(stops))} |")
 
 
 if __name__ == "__main__":

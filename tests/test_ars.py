@@ -20,14 +20,44 @@ def test_gig_draw_matches_gig():
     assert stats.kstest(draws, tau2_posterior(30.0, 20, 4.0).cdf).pvalue > 0.01
 
 
-def test_corrected_proposition_2_is_the_gig_density_in_eta():
-    # log p(eta|a) + const == log GIG pdf(e^eta) + eta (Jacobian), with the corrected 1/2 factor
-    S, I, lam = 7.3, 12, 4.0
-    eta = np.linspace(-2, 3, 11)
-    lhs = eta_log_density(eta, S, I, lam)
-    rhs = tau2_posterior(S, I, lam).logpdf(np.exp(eta)) + eta
-    diff = lhs - rhs
-    assert np.allclose(diff, diff[0])
+def _grid_posterior(a0, lam):
+    """log p(eta | a) on a grid from first principles: the prior tau2 ~ Exponential with MEAN lam, the
+    likelihood of the initial abilities a0_i ~ N(0, tau2), and the Jacobian of tau2 = e^eta."""
+    eta = np.linspace(-8.0, 8.0, 16001)
+    tau2 = np.exp(eta)
+    log_prior = stats.expon(scale=lam).logpdf(tau2)
+    log_lik = stats.norm.logpdf(np.asarray(a0)[:, None], scale=np.sqrt(tau2)[None, :]).sum(axis=0)
+    return eta, log_prior + log_lik + eta
+
+
+@pytest.mark.parametrize("n_artists,lam", [(12, 4.0), (3, 0.5), (150, 4.0)])
+def test_proposition_2_is_prior_times_likelihood(n_artists, lam):
+    a0 = np.random.default_rng(n_artists).normal(0.0, 1.3, n_artists)
+    S = float(a0 @ a0)
+    eta, ref = _grid_posterior(a0, lam)
+    diff = eta_log_density(eta, S, n_artists, lam) - ref
+    np.testing.assert_allclose(diff, diff[0], atol=1e-8)
+    assert eta_mode(S, n_artists, lam) == pytest.approx(eta[np.argmax(ref)], abs=2e-3)
+
+
+@pytest.mark.parametrize("method", ["ars", "gig"])
+def test_tau2_draws_follow_prior_times_likelihood(method):
+    # the draws against the grid's CDF, so that lam read as a rate or Prop. 2's printed factor 2 fail
+    lam, a0 = 4.0, np.random.default_rng(5).normal(0.0, 0.8, 6)
+    eta, ref = _grid_posterior(a0, lam)
+    dens = np.exp(ref - ref.max())
+    cdf = np.concatenate([[0.0], np.cumsum((dens[1:] + dens[:-1]) / 2)])
+    cdf /= cdf[-1]
+    draws = sample_tau2(float(a0 @ a0), a0.size, lam, np.random.default_rng(9), method=method, size=20_000)
+    assert stats.kstest(np.log(draws), lambda x: np.interp(x, eta, cdf)).pvalue > 0.001
+
+
+def test_lam_is_the_prior_mean():
+    # one artist with a0 = 0+: the conditional is prior x tau2^(-1/2); its mean lam/2 under the Exponential
+    # with mean lam (it would be 1/(2 lam) with lam as the rate)
+    draws = sample_tau2(1e-12, 1, 4.0, np.random.default_rng(1), method="ars", size=40_000)
+    assert draws.mean() == pytest.approx(2.0, rel=0.03)
+    assert tau2_posterior(1e-12, 1, 4.0).mean() == pytest.approx(2.0, rel=1e-3)
 
 
 def test_eta_mode_is_stationary():

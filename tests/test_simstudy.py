@@ -2,30 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from artstudy.models.pam.fit import prepare
-from artstudy.models.pam.popularity import popularity
-from artstudy.evaluation.simstudy import (Z95, ability_recovery, fit_replication, sampler_comparison,
-                                          summarise_replications)
-from artstudy.synth.market import SimulationSpec, simulate_market
+from artstudy.evaluation.simstudy import (Z95, ability_recovery, fit_replication, replication_detail,
+                                          run_replication, sampler_comparison, summarise_replications)
+from artstudy.settings import resolve
 
-
-def test_simulated_market_matches_its_spec():
-    spec = SimulationSpec(n_artists=25, n_sales=5000)
-    sim = simulate_market(spec, np.random.default_rng(0))
-    s = sim.sales
-    assert len(s) == 5000 and s["artist"].nunique() == 25
-    assert s["sale_year"].between(1993, 2022).all() and (s["work_year"] <= s["sale_year"]).all()
-    assert s["work_year"].between(1951, 2020).all()
-    # the truth's popularity is the package's popularity of the simulated prices
-    u = popularity(s["artist"], s["sale_year"], np.log(s["price"]))
-    np.testing.assert_allclose(u, s["true_popularity"], rtol=1e-12, atol=1e-15)
-    # every artist passes the paper's selection rule, and the design names match the truth's names
-    data = prepare(s, sim.covariates, year_effects=True)
-    assert data.funnel["sales_removed"].sum() == 0
-    assert set(data.names) == set(sim.coefficients.index)
-    # the abilities: initial N(0, tau2) across artists is at the right scale, steps have sd sigma_a
-    steps = sim.ability.sort_values(["artist", "window"]).groupby("artist")["value"].diff().dropna()
-    assert steps.std() == pytest.approx(0.1, rel=0.15)
+CONFIG = {"seed": 3, "simulation": {"n_artists": 25, "n_sales": 5000}, "model": {"max_iter": 30}}
 
 
 def _reps():
@@ -57,8 +38,7 @@ def test_summarise_replications_exact():
 
 @pytest.fixture(scope="module")
 def small_fit():
-    params = {"seed": 3, "simulation": {"n_artists": 25, "n_sales": 5000}, "model": {}}
-    return fit_replication(params, 1)
+    return fit_replication(CONFIG, 1)
 
 
 def test_ability_recovery_table(small_fit):
@@ -76,3 +56,27 @@ def test_ffbs_mixes_better_than_single_site(small_fit):
     assert comp.loc["ffbs", "median_ess"] > 2 * comp.loc["single-site", "median_ess"]
     assert comp.loc["ffbs", "min_ess"] > comp.loc["single-site", "min_ess"]
     assert (comp["seconds"] > 0).all()
+
+
+def test_run_replication_table(small_fit):
+    table = run_replication(resolve(CONFIG), 1)
+    assert list(table.columns) == ["rep", "sampler", "parameter", "kind", "truth", "estimate", "std_error",
+                                   "std_error_marginal", "mc_error"]
+    rows = table.set_index("parameter")
+    _, res = small_fit
+    # the same streams as fit_replication: the same fit
+    assert rows.loc["popularity", "estimate"] == res.gamma and rows.loc["tau2", "truth"] == 4.0
+    assert rows.loc["popularity", "truth"] == pytest.approx(1.38)
+    assert set(table["sampler"]) == {"ffbs"}
+    assert set(run_replication(CONFIG, 1, sampler="single-site")["sampler"]) == {"single-site"}
+
+
+def test_replication_detail_tables():
+    config = {**CONFIG, "simulation": {"n_artists": 15, "n_sales": 2000}, "model": {"max_iter": 12}}
+    detail = replication_detail(config, 1)
+    assert set(detail) == {"summary", "funnel", "coefficients", "trace_within", "trace_ols", "ability_recovery",
+                           "sampler_comparison"}
+    assert len(detail["summary"]) == 1 and detail["summary"]["stop_reason"].iloc[0] in ("converged", "max_iter")
+    assert detail["coefficients"]["truth"].notna().all()
+    assert detail["trace_within"]["iteration"].iloc[0] == 1 and len(detail["trace_ols"]) == 12
+    assert set(detail["sampler_comparison"]["sampler"]) == {"ffbs", "single-site"}

@@ -1,11 +1,14 @@
-"""The Monte Carlo simulation study: one replication, gathering, and summaries.
+"""The Monte Carlo simulation study: one replication, its detail, gathering and summaries.
 
-Each replication draws a market from :func:`artstudy.simulate.simulate_market`,
-fits it with :func:`artstudy.pam.fit_pam` and records, in a long table, every
-estimate next to its truth with both kinds of standard error, plus the recovery of
-the abilities. Replication ``r`` under config seed ``s`` uses the random streams
-spawned from ``numpy.random.SeedSequence([s, r])``, so replications are
+Each replication draws a market from :func:`artstudy.synth.market.simulate_market` (the config's
+``simulation`` size and ``truth``), fits it with :func:`artstudy.models.pam.fit_pam` (the config's
+``model`` settings, with the market's work windows) and records, in a long table, every estimate
+next to its truth with both kinds of standard error, plus the recovery of the abilities and the
+fit's facts (iterations, stop rule, Monte Carlo error). Replication ``r`` under config seed ``s``
+uses the random streams spawned from ``numpy.random.SeedSequence([s, r])``, so replications are
 independent, reproducible and can run in any order or in parallel.
+
+``config`` is everywhere a :class:`artstudy.settings.StudyConfig` or a mapping validated into one.
 """
 
 from __future__ import annotations
@@ -14,13 +17,22 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..models.pam.fit import MODEL_KEYS, PREP_KEYS, fit_pam
-from ..synth.market import SimulationSpec, simulate_market
+from ..models.pam.fit import fit_pam
+from ..synth.market import simulate_market
 
 __all__ = ["replication_streams", "simulate_replication", "fit_replication", "run_replication", "ability_recovery",
-           "summarise_replications", "sampler_comparison", "Z95"]
+           "summarise_replications", "sampler_comparison", "replication_detail", "Z95", "OLS_ITERATIONS"]
 
 Z95 = float(stats.norm.ppf(0.975))
+
+#: Iterations of the detail's fit from the paper's least-squares start.
+OLS_ITERATIONS = 40
+
+
+def _resolve(config):
+    from ..settings import resolve
+
+    return resolve(config, source="simulation config")
 
 
 def replication_streams(seed: int, rep: int):
@@ -29,29 +41,28 @@ def replication_streams(seed: int, rep: int):
     return np.random.default_rng(sim_seq), np.random.default_rng(fit_seq)
 
 
-def simulate_replication(params: dict, rep: int):
+def simulate_replication(config, rep: int):
     """The market of replication ``rep`` (same draw as :func:`run_replication` uses)."""
-    sim_rng, _ = replication_streams(params["seed"], rep)
-    spec = SimulationSpec.from_config(params.get("simulation", {}))
-    return simulate_market(spec, sim_rng)
+    config = _resolve(config)
+    sim_rng, _ = replication_streams(config.seed, rep)
+    return simulate_market(config.simulation.market(), config.truth, rng=sim_rng)
 
 
-def _model_settings(params: dict, sampler=None) -> dict:
-    model = dict(params.get("model", {}))
+def fit_replication(config, rep: int, sampler=None, progress=False, **update):
+    """Simulate replication ``rep`` and fit it; returns ``(simulated, results)``.
+
+    ``update`` overrides model settings (e.g. ``init="ols"``); ``sampler`` likewise.
+    """
+    config = _resolve(config)
+    sim = simulate_replication(config, rep)
+    _, fit_rng = replication_streams(config.seed, rep)
     if sampler is not None:
-        model["sampler"] = sampler
-    return {k: v for k, v in model.items() if k in MODEL_KEYS + PREP_KEYS}
-
-
-def fit_replication(params: dict, rep: int, sampler=None, progress=False):
-    """Simulate replication ``rep`` and fit it; returns ``(simulated, results)``."""
-    sim = simulate_replication(params, rep)
-    _, fit_rng = replication_streams(params["seed"], rep)
-    settings = _model_settings(params, sampler)
-    settings["window_start"] = sim.spec.window_start
-    settings["window_width"] = sim.spec.window_width
-    res = fit_pam(sim.sales, covariates=sim.covariates, year_effects=True, random_state=fit_rng,
-                  progress=progress, source=f"simulated replication {rep}", **settings)
+        update["sampler"] = sampler
+    settings = config.model.model_copy(update={"window_start": sim.spec.window_start,
+                                               "window_width": sim.spec.window_width, **update})
+    settings = type(settings).model_validate(settings.model_dump())
+    res = fit_pam(sim.sales, covariates=sim.covariates, year_effects=True, settings=settings, random_state=fit_rng,
+                  progress=progress, source=f"simulated replication {rep}")
     return sim, res
 
 
@@ -73,39 +84,62 @@ def ability_recovery(sim, res) -> pd.DataFrame:
     return est
 
 
-def run_replication(params: dict, rep: int, sampler=None) -> pd.DataFrame:
+def run_replication(config, rep: int, sampler=None) -> pd.DataFrame:
     """Run one replication and return its long results table.
 
-    Columns: rep, sampler, parameter, kind, truth, estimate, std_error,
-    std_error_marginal. ``kind`` is ``coef`` (regression coefficients, gamma as
-    ``popularity``), ``variance`` (sigma2, tau2: tau2's truth is the value the
-    abilities were drawn with), ``ability`` (rmse, centred rmse, band coverage) or
-    ``fit`` (iterations, converged, seconds).
+    Columns: rep, sampler, parameter, kind, truth, estimate, std_error, std_error_marginal,
+    mc_error. ``kind`` is ``coef`` (regression coefficients, gamma as ``popularity``),
+    ``variance`` (sigma2, tau2: tau2's truth is the value the abilities were drawn with),
+    ``ability`` (rmse, centred rmse, band coverage) or ``fit`` (iterations, converged, seconds).
     """
-    sim, res = fit_replication(params, rep, sampler)
+    config = _resolve(config)
+    sim, res = fit_replication(config, rep, sampler)
     coef = res.coefficients.set_index("term")
     truth = sim.coefficients.reindex(coef.index)
     rows = pd.DataFrame({"parameter": coef.index, "kind": "coef", "truth": truth.to_numpy(),
                          "estimate": coef["estimate"].to_numpy(), "std_error": coef["std_error"].to_numpy(),
-                         "std_error_marginal": coef["std_error_marginal"].to_numpy()})
+                         "std_error_marginal": coef["std_error_marginal"].to_numpy(),
+                         "mc_error": coef["mc_error"].to_numpy()})
     rec = ability_recovery(sim, res)
-    m = res.model
+    f = res.facts
     extra = [
-        ("sigma2", "variance", sim.spec.sigma2, m.sigma2_),
-        ("tau2", "variance", sim.spec.tau2, m.tau2_),
-        ("ability_rmse", "ability", 0.0, float(np.sqrt(np.mean((rec["mean"] - rec["truth"]) ** 2)))),
-        ("ability_rmse_centred", "ability", 0.0, float(np.sqrt(np.mean(rec["centred_error"] ** 2)))),
-        ("ability_coverage", "ability", 0.95, float(rec["covered"].mean())),
-        ("ability_coverage_centred", "ability", 0.95, float(rec["centred_covered"].mean())),
-        ("n_iterations", "fit", np.nan, float(m.n_iter_)),
-        ("converged", "fit", np.nan, float(m.converged_)),
-        ("seconds", "fit", np.nan, float(m.fit_seconds_)),
+        ("sigma2", "variance", config.truth.sigma2, f["sigma2"], f["mc_error_sigma2"]),
+        ("tau2", "variance", config.truth.tau2, f["tau2"], f["mc_error_tau2"]),
+        ("ability_rmse", "ability", 0.0, float(np.sqrt(np.mean((rec["mean"] - rec["truth"]) ** 2))), np.nan),
+        ("ability_rmse_centred", "ability", 0.0, float(np.sqrt(np.mean(rec["centred_error"] ** 2))), np.nan),
+        ("ability_coverage", "ability", 0.95, float(rec["covered"].mean()), np.nan),
+        ("ability_coverage_centred", "ability", 0.95, float(rec["centred_covered"].mean()), np.nan),
+        ("n_iterations", "fit", np.nan, float(f["n_iterations"]), np.nan),
+        ("converged", "fit", np.nan, float(f["converged"]), np.nan),
+        ("seconds", "fit", np.nan, float(f["seconds"]), np.nan),
     ]
-    rows = pd.concat([rows, pd.DataFrame(extra, columns=["parameter", "kind", "truth", "estimate"])],
+    rows = pd.concat([rows, pd.DataFrame(extra, columns=["parameter", "kind", "truth", "estimate", "mc_error"])],
                      ignore_index=True)
-    rows.insert(0, "sampler", m.sampler)
+    rows.insert(0, "sampler", f["sampler"])
     rows.insert(0, "rep", int(rep))
     return rows
+
+
+def replication_detail(config, rep: int = 1) -> dict:
+    """One replication in detail, as tables (the report's ``sim-detail`` job).
+
+    Keys: ``summary`` (one row: the fit's facts and the true gamma, sigma2, tau2), ``funnel``,
+    ``coefficients`` (with a ``truth`` column), ``trace_within`` and ``trace_ols`` (one row per EM
+    iteration, column ``iteration``: the fit from the within start, and :data:`OLS_ITERATIONS`
+    iterations from the paper's least-squares start), ``ability_recovery``
+    (:func:`ability_recovery`) and ``sampler_comparison`` (:func:`sampler_comparison`).
+    """
+    config = _resolve(config)
+    sim, res = fit_replication(config, rep)
+    n_ols = min(OLS_ITERATIONS, config.model.max_iter)
+    _, ols = fit_replication(config, rep, init="ols", min_iter=n_ols, max_iter=n_ols)
+    summary = pd.DataFrame([{"rep": int(rep), **res.summary_dict(), "true_gamma": config.truth.gamma,
+                             "true_sigma2": config.truth.sigma2, "true_tau2": config.truth.tau2}])
+    coef = res.coefficients.assign(truth=sim.coefficients.reindex(res.coefficients["term"]).to_numpy())
+    return {"summary": summary, "funnel": res.funnel, "coefficients": coef,
+            "trace_within": res.trace.reset_index(), "trace_ols": ols.trace.reset_index(),
+            "ability_recovery": ability_recovery(sim, res),
+            "sampler_comparison": sampler_comparison(sim, res, seed=config.seed)}
 
 
 def summarise_replications(reps: pd.DataFrame) -> pd.DataFrame:
@@ -146,7 +180,7 @@ def sampler_comparison(sim, res, n_draws=500, seed=0) -> pd.DataFrame:
 
     import arviz as az
 
-    d, m = res.data, res.model
+    d, m = res.data, res.model  # a fresh fit (not a loaded one) holds both
     width = int(d.lengths.max())
     active = (np.arange(width)[None, :] < d.lengths[:, None]).ravel()
     rows = []

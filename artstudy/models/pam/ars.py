@@ -28,6 +28,7 @@ from scipy import stats
 
 __all__ = [
     "adaptive_rejection_sample",
+    "prior_rate",
     "eta_log_density",
     "eta_mode",
     "tau2_posterior",
@@ -70,52 +71,16 @@ def adaptive_rejection_sample(
     out = np.empty(size)
     n_done = 0
     while n_done < size:
-        # tangent intersections z_0 = -inf < z_1 < ... < z_k = inf
-        k = len(xs)
-        z = [-math.inf]
-        for j in range(k - 1):
-            dd = ds[j] - ds[j + 1]
-            if dd <= 1e-300:  # numerically equal slopes: take the midpoint
-                z.append(0.5 * (xs[j] + xs[j + 1]))
-            else:
-                z.append((hs[j + 1] - hs[j] - xs[j + 1] * ds[j + 1] + xs[j] * ds[j]) / dd)
-        z.append(math.inf)
-        # log mass of each exponential piece
-        logm = []
-        for j in range(k):
-            b, lo, hi = ds[j], z[j], z[j + 1]
-            if b > _FLAT:
-                top = hs[j] + b * (hi - xs[j])
-                logm.append(top + math.log(-math.expm1(-b * (hi - lo))) - math.log(b))
-            elif b < -_FLAT:
-                top = hs[j] + b * (lo - xs[j])
-                logm.append(top + math.log(-math.expm1(b * (hi - lo))) - math.log(-b))
-            else:
-                logm.append(hs[j] + math.log(hi - lo))
-        mmax = max(logm)
-        w = [math.exp(v - mmax) for v in logm]
-        total = sum(w)
+        z, w, total = _hull(xs, hs, ds)
         # draw until we accept or adapt (then rebuild the hull)
         adapted = False
         while n_done < size and not adapted:
             u1, u2, u3 = rng.random(3)
-            target = u1 * total
-            j = 0
-            acc = w[0]
-            while acc < target and j < k - 1:
-                j += 1
-                acc += w[j]
-            b, lo, hi = ds[j], z[j], z[j + 1]
-            if b > _FLAT:
-                x = hi + math.log(u2 + (1.0 - u2) * math.exp(-b * (hi - lo))) / b
-            elif b < -_FLAT:
-                x = lo + math.log1p(u2 * math.expm1(b * (hi - lo))) / b
-            else:
-                x = lo + u2 * (hi - lo)
+            j, x = _envelope_draw(xs, ds, z, w, total, u1, u2)
             upper = hs[j] + ds[j] * (x - xs[j])
             # squeeze: chord between neighbouring abscissae
             i = _bisect(xs, x)
-            if 0 < i < k:
+            if 0 < i < len(xs):
                 lower = ((xs[i] - x) * hs[i - 1] + (x - xs[i - 1]) * hs[i]) / (xs[i] - xs[i - 1])
                 if math.log(u3) <= lower - upper:
                     out[n_done] = x
@@ -133,6 +98,52 @@ def adaptive_rejection_sample(
     return out
 
 
+def _hull(xs, hs, ds):
+    """Tangent intersections z_0 = -inf < z_1 < ... < z_k = inf, piece weights and their total."""
+    k = len(xs)
+    z = [-math.inf]
+    for j in range(k - 1):
+        dd = ds[j] - ds[j + 1]
+        if dd <= 1e-300:  # numerically equal slopes: take the midpoint
+            z.append(0.5 * (xs[j] + xs[j + 1]))
+        else:
+            z.append((hs[j + 1] - hs[j] - xs[j + 1] * ds[j + 1] + xs[j] * ds[j]) / dd)
+    z.append(math.inf)
+    # log mass of each exponential piece
+    logm = []
+    for j in range(k):
+        b, lo, hi = ds[j], z[j], z[j + 1]
+        if b > _FLAT:
+            top = hs[j] + b * (hi - xs[j])
+            logm.append(top + math.log(-math.expm1(-b * (hi - lo))) - math.log(b))
+        elif b < -_FLAT:
+            top = hs[j] + b * (lo - xs[j])
+            logm.append(top + math.log(-math.expm1(b * (hi - lo))) - math.log(-b))
+        else:
+            logm.append(hs[j] + math.log(hi - lo))
+    mmax = max(logm)
+    w = [math.exp(v - mmax) for v in logm]
+    return z, w, sum(w)
+
+
+def _envelope_draw(xs, ds, z, w, total, u1, u2):
+    """A draw from the piecewise-exponential envelope: (piece j, x) from two uniforms."""
+    target = u1 * total
+    j = 0
+    acc = w[0]
+    while acc < target and j < len(xs) - 1:
+        j += 1
+        acc += w[j]
+    b, lo, hi = ds[j], z[j], z[j + 1]
+    if b > _FLAT:
+        x = hi + math.log(u2 + (1.0 - u2) * math.exp(-b * (hi - lo))) / b
+    elif b < -_FLAT:
+        x = lo + math.log1p(u2 * math.expm1(b * (hi - lo))) / b
+    else:
+        x = lo + u2 * (hi - lo)
+    return j, x
+
+
 _FLAT = 1e-10  # slopes smaller than this are treated as flat
 
 
@@ -147,16 +158,28 @@ def _bisect(xs, x):
     return lo
 
 
+def prior_rate(lam: float) -> float:
+    """Rate of the Exponential prior of tau^2 whose *mean* is ``lam`` (the config's ``lam``)."""
+    return 1.0 / lam
+
+
+def _eta_terms(sum_sq: float, n_artists: int, lam: float):
+    """Coefficients (r, c, h) of the corrected Proposition 2: log p(eta | a) = -r e^eta - c eta - h e^-eta + C."""
+    half_s = 0.5 * sum_sq  # Prop. 2's erratum: the paper printed 2 S
+    return prior_rate(lam), n_artists / 2 - 1, half_s
+
+
 def eta_log_density(eta, sum_sq: float, n_artists: int, lam: float):
     """Corrected Proposition 2: log p(eta | a) up to a constant."""
+    rate, c, half_s = _eta_terms(sum_sq, n_artists, lam)
     eta = np.asarray(eta, dtype=float)
-    return -np.exp(eta) / lam - (n_artists / 2 - 1) * eta - 0.5 * np.exp(-eta) * sum_sq
+    return -np.exp(eta) * rate - c * eta - half_s * np.exp(-eta)
 
 
 def eta_mode(sum_sq: float, n_artists: int, lam: float) -> float:
-    """Mode of ``eta_log_density``: x = e^eta solves x^2/lam + (I/2 - 1) x - S/2 = 0."""
-    c = n_artists / 2 - 1
-    x = 0.5 * lam * (-c + math.sqrt(c * c + 2.0 * sum_sq / lam))
+    """Mode of ``eta_log_density``: x = e^eta solves r x^2 + c x - h = 0."""
+    rate, c, half_s = _eta_terms(sum_sq, n_artists, lam)
+    x = (-c + math.sqrt(c * c + 4.0 * rate * half_s)) / (2.0 * rate)
     return math.log(x)
 
 
@@ -165,7 +188,7 @@ def tau2_posterior(sum_sq: float, n_artists: int, lam: float):
     if sum_sq <= 0:
         raise ValueError("sum of squared initial abilities must be positive")
     p = 1.0 - n_artists / 2.0
-    a, b = 2.0 / lam, sum_sq
+    a, b = 2.0 * prior_rate(lam), sum_sq
     # scipy's geninvgauss(p, c) has density ~ y^(p-1) exp(-c (y + 1/y) / 2); x = sqrt(b/a) y
     return stats.geninvgauss(p, math.sqrt(a * b), scale=math.sqrt(b / a))
 
@@ -199,18 +222,16 @@ def sample_tau2(
         raise ValueError(f"unknown tau2 method {method!r}; use 'ars' or 'gig'")
     if sum_sq <= 0:
         raise ValueError("sum of squared initial abilities must be positive")
-    c = n_artists / 2 - 1
-    inv_lam = 1.0 / lam
-    half_s = 0.5 * sum_sq
+    rate, c, half_s = _eta_terms(sum_sq, n_artists, lam)
 
     def h(e):
-        return -math.exp(e) * inv_lam - c * e - half_s * math.exp(-e)
+        return -math.exp(e) * rate - c * e - half_s * math.exp(-e)
 
     def dh(e):
-        return -math.exp(e) * inv_lam - c + half_s * math.exp(-e)
+        return -math.exp(e) * rate - c + half_s * math.exp(-e)
 
     m = eta_mode(sum_sq, n_artists, lam)
-    curv = math.exp(m) * inv_lam + half_s * math.exp(-m)
+    curv = math.exp(m) * rate + half_s * math.exp(-m)
     sd = 1.0 / math.sqrt(curv)
     eta = adaptive_rejection_sample(h, dh, (m - 1.5 * sd, m, m + 1.5 * sd), rng, size=size)
     return np.exp(eta)

@@ -132,6 +132,33 @@ def ffbs(sums, counts, lengths, sigma2, tau2, sigma_a, rng=None, z=None):
     return a
 
 
+def _padded(a):
+    """``a`` with a zero column on each side: ``p[:, j + 1] = a[:, j]``, and ``p[:, 0] = p[:, W + 1] = 0``."""
+    n_art, width = a.shape
+    p = np.zeros((n_art, width + 2))
+    p[:, 1:-1] = np.nan_to_num(a)
+    return p
+
+
+def _conditional(p, j, sums, counts, lengths, sigma2, tau2, sigma_a):
+    """Proposition 1 for window ``j`` of every artist, on the padded state ``p`` (see :func:`_padded`)."""
+    sa2 = sigma_a**2
+    has_right = j < lengths - 1
+    right = np.where(has_right, p[:, j + 2], 0.0)  # a[:, j + 1] where it exists
+    if j == 0:  # Eq. 8: the prior N(0, tau2) and the right neighbour
+        prec = counts[:, j] / sigma2 + 1.0 / tau2 + has_right / sa2
+        num = sums[:, j] / sigma2 + right / sa2
+    else:  # Eq. 9: both neighbours
+        last = j == lengths - 1
+        # Eq. 10, corrected: the last ability's only neighbour is a at t'_1 - 1 (the paper printed t'_1 + 1)
+        last_neighbour = p[:, j]
+        left = np.where(last, last_neighbour, p[:, j])
+        prec = counts[:, j] / sigma2 + 1.0 / sa2 + has_right / sa2
+        num = sums[:, j] / sigma2 + left / sa2 + right / sa2
+    var = 1.0 / prec
+    return num * var, var
+
+
 def single_site_conditional(a, j, sums, counts, lengths, sigma2, tau2, sigma_a):
     """Mean and variance of ``a[:, j]`` given the neighbouring abilities (Proposition 1).
 
@@ -141,42 +168,30 @@ def single_site_conditional(a, j, sums, counts, lengths, sigma2, tau2, sigma_a):
     (corrected Eq. 10). Entries for artists with ``j >= L_i`` are ``nan``.
     """
     lengths = np.asarray(lengths)
-    sa2 = sigma_a**2
-    n_art, width = np.shape(sums)
-    has_left = j > 0
-    has_right = j < lengths - 1
-    prec = np.asarray(counts, float)[:, j] / sigma2
-    num = np.asarray(sums, float)[:, j] / sigma2
-    if has_left:
-        prec = prec + 1.0 / sa2
-        num = num + a[:, j - 1] / sa2
-    else:
-        prec = prec + 1.0 / tau2
-    if j < width - 1:
-        right = np.where(has_right, a[:, j + 1], 0.0)
-        prec = prec + has_right / sa2
-        num = num + right / sa2
-    var = 1.0 / prec
-    mean = num * var
+    mean, var = _conditional(_padded(np.asarray(a, float)), j, np.asarray(sums, float), np.asarray(counts, float),
+                             lengths, sigma2, tau2, sigma_a)
     inactive = j >= lengths
-    mean = np.where(inactive, np.nan, mean)
-    var = np.where(inactive, np.nan, var)
-    return mean, var
+    return np.where(inactive, np.nan, mean), np.where(inactive, np.nan, var)
 
 
 def single_site_sweep(a, sums, counts, lengths, sigma2, tau2, sigma_a, rng=None, z=None):
     """One Gibbs sweep over windows j = 0..W-1, each updated for all artists at once.
 
-    Returns a new array; ``a`` is not modified.
+    Returns a new array (``nan`` past each artist's last window); ``a`` is not modified.
     """
-    a = np.array(a, dtype=float, copy=True)
-    n_art, width = a.shape
+    lengths = np.asarray(lengths)
+    sums, counts = np.asarray(sums, float), np.asarray(counts, float)
+    n_art, width = np.shape(a)
     if z is None:
         z = rng.standard_normal((n_art, width))
+    p = _padded(np.asarray(a, dtype=float))
+    active = _active(lengths, width)
     for j in range(width):
-        mean, var = single_site_conditional(a, j, sums, counts, lengths, sigma2, tau2, sigma_a)
-        a[:, j] = mean + np.sqrt(var) * z[:, j]
-    return a
+        mean, var = _conditional(p, j, sums, counts, lengths, sigma2, tau2, sigma_a)
+        p[:, j + 1] = np.where(active[:, j], mean + np.sqrt(var) * z[:, j], 0.0)
+    out = p[:, 1:-1].copy()
+    out[~active] = np.nan
+    return out
 
 
 def posterior_precision(counts_i, length, sigma2, tau2, sigma_a):

@@ -1,4 +1,4 @@
-"""Work windows and the seed paper's artist-selection rule, with a funnel of what each rule removed.
+"""Work windows and the seed paper's artist-selection rule (the funnel is :class:`artstudy.data.funnel.Funnel`).
 
 Work window of a work made in year ``w``: ``floor((w - start) / width)``, so with
 the defaults window 0 is 1951-1955, 1 is 1956-1960, ..., 13 is 2016-2020.
@@ -12,12 +12,9 @@ Works made outside ``[t'_0, t'_1]`` are dropped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
-import pandas as pd
 
-__all__ = ["work_window", "artist_spans", "Funnel"]
+__all__ = ["work_window", "artist_spans"]
 
 
 def work_window(work_year, start: int = 1951, width: int = 5) -> np.ndarray:
@@ -57,17 +54,3 @@ def artist_spans(artist_codes, window, n_artists, n_windows, min_works=3, min_wi
     t1 = np.argmax(breaks, axis=1) - 1
     ok = enough.any(axis=1) & (t1 - t0 + 1 >= min_windows)
     return t0, np.where(ok, t1, -1)
-
-
-@dataclass
-class Funnel:
-    """Counts of sales and artists left after each preparation step."""
-
-    rows: list = field(default_factory=list)
-
-    def add(self, step: str, sales: int, artists: int):
-        prev_s, prev_a = (self.rows[-1][1], self.rows[-1][2]) if self.rows else (sales, artists)
-        self.rows.append((step, int(sales), int(artists), int(prev_s - sales), int(prev_a - artists)))
-
-    def table(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=["step", "sales", "artists", "sales_removed", "artists_removed"])
