@@ -86,7 +86,7 @@ def test_outputs_exist(quick_run):
     for rule in ["config_part", "world", "prepare", "pam_fit", "valuation_fit", "valuation_score",
                  "sim_replicate", "sim_gather", "sim_detail", "register_kernel", "execute_notebook",
                  "render_html", "report_index"]:
-        assert list((quick_run / "logs" / rule).glob("*.log")), f"no log for {rule}"
+        assert list((quick_run / "logs" / rule).rglob("*.log")), f"no log for {rule}"
 
 
 def test_index_links_every_report(quick_run):
