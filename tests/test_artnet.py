@@ -101,3 +101,6 @@ def test_findings_text_is_computed_from_the_tables(coefficients, metrics):
     assert "gamma = 1.200 (95% interval 0.416 to 1.984): significantly positive" in text
     assert "Highest R² of log price: popularity-ability (0.550, 95% interval 0.500 to 0.600); hedonic 0.400, naive 0.300" in text
     assert "Materials from dearest: oil, pencil" in text and "supports: canvas, paper" in text
+    assert "gamma depends on the price unit" in text and "prices in USD" in text
+    relative = findings(coef, metrics, funnel, popularity_kind="relative", currency="EUR")
+    assert "unit-free" in relative and "depends on the price unit" not in relative

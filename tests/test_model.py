@@ -167,6 +167,15 @@ def test_relative_popularity_is_unit_free(small):
     assert "unit-free" in dollars.summary()
 
 
+def test_the_papers_popularity_depends_on_the_price_unit(market, fitted):
+    # the same market in thousands of dollars: every log price falls by log(1000), popularity with it
+    thousands = fit_pam(market.sales.assign(price=market.sales["price"] / 1000), covariates=market.covariates,
+                        year_effects=True, random_state=5)
+    se = fitted.coefficients.set_index("term").loc["popularity", "std_error_marginal"]
+    assert abs(thousands.gamma - fitted.gamma) > 3 * se
+    assert "depends on the price unit" in fitted.summary()
+
+
 def test_paper_ols_start_reaches_the_same_fixed_point(market, fitted):
     ols = fit_pam(market.sales, covariates=market.covariates, year_effects=True, random_state=5,
                   settings={"init": "ols", "min_iter": 40, "max_iter": 40})

@@ -14,7 +14,7 @@ from ..data.funnel import Funnel
 from ..models.pam import paper
 
 __all__ = ["coefficient_table", "funnel_table", "top_artists_table", "ability_truth_table", "forecast_table",
-           "gamma_verdict", "findings"]
+           "gamma_verdict", "popularity_note", "findings"]
 
 
 def coefficient_table(coefficients: pd.DataFrame, truth: pd.Series | None = None, reference=None) -> pd.DataFrame:
@@ -92,11 +92,22 @@ def gamma_verdict(estimate: float, std_error: float, z: float = 1.95996398454005
     return f"{span}: the interval includes zero; no popularity effect is established here (the paper: 1.38)."
 
 
-def findings(coef: pd.DataFrame, metrics: pd.DataFrame, funnel: pd.DataFrame, names: dict | None = None) -> str:
+def popularity_note(kind: str = "sum", currency: str = "USD") -> str:
+    """How to read gamma given the popularity used: the paper's sum depends on the price unit."""
+    if kind == "relative":
+        return ("Popularity here is unit-free (each log price relative to its sale year's market mean), so gamma "
+                "does not depend on the currency or unit of the prices.")
+    return (f"Popularity is the paper's sum of earlier log prices (prices in {currency}), so gamma depends on the "
+            "price unit: the same market in thousands gives another gamma; `model.popularity.kind: relative` is "
+            "the unit-free variant.")
+
+
+def findings(coef: pd.DataFrame, metrics: pd.DataFrame, funnel: pd.DataFrame, names: dict | None = None,
+             popularity_kind: str = "sum", currency: str = "USD") -> str:
     """The analysis's findings in words (markdown), computed from its tables.
 
     ``coef`` from :func:`coefficient_table`, ``metrics`` the harness's tidy table, ``funnel`` from
-    :func:`funnel_table`.
+    :func:`funnel_table`; ``popularity_kind`` and ``currency`` say how gamma is to be read.
     """
     names = names or {}
     g = coef.loc["popularity"]
@@ -108,7 +119,8 @@ def findings(coef: pd.DataFrame, metrics: pd.DataFrame, funnel: pd.DataFrame, na
         f"rule (the paper: {paper.FUNNEL['lots']:,} by {paper.FUNNEL['artists']} to "
         f"{paper.FUNNEL['lots_after_selection']:,} by {paper.FUNNEL['artists_after_selection']}).",
         f"- **Popularity.** {gamma_verdict(g['estimate'], g['std_error_marginal'])} The interval uses the marginal "
-        f"standard error; the paper's would give ±{1.96 * g['std_error']:.3f}.",
+        f"standard error; the paper's would give ±{1.96 * g['std_error']:.3f}. "
+        + popularity_note(popularity_kind, currency),
     ]
     if {"log_area", "signed", "inscribed"} <= set(coef.index):
         lines.append(
