@@ -1,6 +1,5 @@
 """The harness: the registry, fit_predict's predictions table, score's tidy tables and evaluate."""
 
-import importlib.util
 import io
 
 import numpy as np
@@ -50,8 +49,6 @@ def test_every_registered_model_has_a_display_name_and_the_defaults_are_register
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
 def test_make_model_gives_an_unfitted_estimator_of_the_protocol(name, config):
-    if name == "pam" and importlib.util.find_spec("artstudy.models.pam.estimator") is None:
-        pytest.skip("artstudy.models.pam.estimator (PopularityAbilityRegressor) is not written yet")
     model = make_model(name, config, random_state=1)
     assert isinstance(model, Estimator) and model.name == name
     assert not [k for k in vars(model) if k.endswith("_") and not k.startswith("_")]  # nothing fitted yet
@@ -60,6 +57,12 @@ def test_make_model_gives_an_unfitted_estimator_of_the_protocol(name, config):
     # a dict config is validated; None takes the defaults
     assert make_model(name, {"evaluation": {"covariates": ["log_area"]}}).name == name
     assert make_model(name).name == name
+
+
+def test_pam_forecasts_every_training_artist_unless_selection_is_asked_for():
+    assert make_model("pam", {"model": {"min_works": 4}}).settings.min_works is None
+    chosen = make_model("pam", {"model": {"min_works": 4}, "evaluation": {"pam_selection": True}})
+    assert chosen.settings.min_works == 4
 
 
 def test_make_model_refuses_an_unknown_name_listing_the_known_ones():

@@ -50,8 +50,11 @@ def _random_effects(config, random_state):
 def _pam(config, random_state):
     from .pam.estimator import PopularityAbilityRegressor
 
+    settings = config.model
+    if not config.evaluation.pam_selection:  # every training artist gets an ability (see EvaluationSettings)
+        settings = settings.model_copy(update={"min_works": None})
     return PopularityAbilityRegressor(covariates=config.evaluation.covariates, year_effects=True,
-                                      settings=config.model, random_state=random_state)
+                                      settings=settings, random_state=random_state)
 
 
 #: name -> factory(config, random_state) -> estimator.
