@@ -7,11 +7,16 @@ Rooms (subpackages): :mod:`artstudy.data` (raw exports to the canonical sales ta
 :mod:`artstudy.study` (tables, figures and sentences for the reports), :mod:`artstudy.cli`.
 """
 
-from .models.pam.fit import PAMResults, fit_pam, prepare
+from .models.pam.data import prepare
+from .models.pam.estimator import PopularityAbilityRegressor
+from .models.pam.fit import fit_pam
 from .models.pam.model import PopularityAbilityModel
 from .models.pam.popularity import popularity
-from .synth.market import SimulationSpec, simulate_market
+from .models.pam.results import PAMResults
+from .settings import StudyConfig, read_config, resolve
+from .synth.market import simulate_market
+from .synth.specs import SimulationSpec
 
 __version__ = "0.1.0"
-__all__ = ["PopularityAbilityModel", "PAMResults", "fit_pam", "prepare", "popularity", "SimulationSpec",
-           "simulate_market", "__version__"]
+__all__ = ["PopularityAbilityModel", "PopularityAbilityRegressor", "PAMResults", "fit_pam", "prepare", "popularity",
+           "SimulationSpec", "simulate_market", "StudyConfig", "read_config", "resolve", "__version__"]
