@@ -44,6 +44,26 @@ def test_pam_fit_writes_its_outputs(sales_csv, tmp_path, capsys):
     pd.testing.assert_frame_equal(coef, pd.read_csv(tmp_path / "again" / "coefficients.csv"))
 
 
+def test_pam_fit_no_selection_keeps_every_artist(tmp_path, capsys):
+    # 30 artists of whom 10 keep only their sales in the first two windows: the paper's rule drops them, --no-selection keeps them
+    sim = simulate_market(SimulationSpec(n_artists=30, n_sales=6000), rng=np.random.default_rng(3))
+    sales = sim.sales.drop(columns=["true_ability", "true_popularity", "lot_id"], errors="ignore")
+    short = sales["artist"].isin(sorted(sales["artist"].unique())[:10])
+    windows = (sales["work_year"] - 1951) // 5
+    sales = sales[~short | (windows <= windows.min() + 1)]
+    path = tmp_path / "sales.csv"
+    sales.to_csv(path, index=False)
+    args = ["pam-fit", str(path), "--covariates", "log_area", "--max-iter", "3", "--min-iter", "1"]
+    assert main(args + ["--out", str(tmp_path / "rule")]) == 0
+    assert main(args + ["--out", str(tmp_path / "all"), "--no-selection"]) == 0
+    rule = json.loads((tmp_path / "rule" / "summary.json").read_text())
+    kept = json.loads((tmp_path / "all" / "summary.json").read_text())
+    n_artists = sales["artist"].nunique()
+    assert n_artists > 20 and rule["n_artists"] == 20
+    assert kept["n_artists"] == n_artists and kept["n_sales"] == len(sales)
+    assert pd.read_csv(tmp_path / "all" / "ability.csv")["artist"].nunique() == n_artists
+
+
 def _bad(tmp_path, sales_csv, edit):
     frame = pd.read_csv(sales_csv).head(50)
     frame = edit(frame)

@@ -11,7 +11,6 @@
    unchanged.
 """
 
-import importlib.util
 
 import numpy as np
 import pandas as pd
@@ -30,12 +29,6 @@ CONFIG = {"seed": 3, "evaluation": {"test_years": 2, "n_bootstrap": 50},
           "model": {"n_gibbs": 30, "n_burn": 5, "max_iter": 5, "min_iter": 2, "min_works": None}}
 #: Registered models, and variants of them under other settings.
 CASES = [(name, {}) for name in MODEL_NAMES] + [("hedonic_pop", {"model": {"popularity": {"kind": "relative"}}})]
-
-
-def _available(name):
-    """Skip a registered model whose module another strand has not written yet (say which)."""
-    if name == "pam" and importlib.util.find_spec("artstudy.models.pam.estimator") is None:
-        pytest.skip("artstudy.models.pam.estimator (PopularityAbilityRegressor) is not written yet")
 
 
 def _config(extra):
@@ -133,7 +126,6 @@ def _predictions(model, rows):
 
 @pytest.mark.parametrize("name, extra", CASES)
 def test_no_fitted_model_sees_a_marker_planted_in_the_test_rows(name, extra, market, monkeypatch):
-    _available(name)
     config = _config(extra)
     split = temporal_split(market, config)
     marked = _marked(market, split)
@@ -170,7 +162,6 @@ def test_no_fitted_model_sees_a_marker_planted_in_the_test_rows(name, extra, mar
 
 @pytest.mark.parametrize("name, extra", CASES)
 def test_later_prices_do_not_change_an_earlier_or_the_own_prediction(name, extra, market):
-    _available(name)
     config = _config(extra)
     split = temporal_split(market, config)
     model, _ = fit_model(name, market, config, split)

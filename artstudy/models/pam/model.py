@@ -190,6 +190,3 @@ class PopularityAbilityModel:
                                 n_draws, lam=self.lam, sigma_a=self.sigma_a, rng=np.random.default_rng(rng),
                                 sampler=sampler or self.sampler, tau2_method=self.tau2_method)
 
-    def predict(self, X, artist, window):
-        """Fitted log price: X delta + the ability estimate of the sale's artist and window."""
-        return np.asarray(X, float) @ self.coef_.to_numpy() + self.ability_mean_[artist, window]
