@@ -14,6 +14,7 @@ import yaml
 from artstudy import data as D
 from artstudy.data.sources import CurrencySettings, SourceMapping, StudyWindow
 from artstudy.errors import InputError
+from artstudy.synth.world import SYNTHETIC_SOURCE
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent / "data"
@@ -21,15 +22,8 @@ SHARED = ROOT.parent / "shared" / "data"
 CONFIG = ROOT / "config" / "config.yaml"
 RATES = {"USD": 1.0, "GBP": 1.30, "EUR": 1.15, "HKD": 0.128}
 
-#: The synthetic world's export format (as artstudy.synth.world.SYNTHETIC_SOURCE reads it).
-SYNTHETIC = {
-    "columns": {"lot_id": "lot_id", "auction_house": "auction_house", "sale_date": "sale_date",
-                "artist": "artist_name", "title": "title", "medium": "medium", "size": "dimensions",
-                "work_year": "year_of_work", "signature": "markings", "currency": "currency",
-                "price": "hammer_price", "estimate": "estimate"},
-    "date_format": "%Y-%m-%d", "size_unit": "cm", "unsold": ["Bought In"], "missing": ["not given"],
-    "premium_included": False,
-}
+#: The synthetic world's export format: the built-in source, as a plain mapping that tests vary.
+SYNTHETIC = SYNTHETIC_SOURCE.model_dump(exclude_none=True)
 STEPS = ["lots read", "artist named", "sold", "price given", "creation year given", "size given",
          "sale year in 1993-2022", "work year in 1951-2020", "work year not after sale year"]
 KEPT = ["SYN-000001", "SYN-000002", "SYN-000004", "SYN-000005", "SYN-000007", "SYN-000012", "SYN-000013"]
@@ -272,7 +266,8 @@ def test_a_bug_keeps_its_traceback(raw):
 
 def test_describe_source():
     notes = D.describe_source(SYNTHETIC, "synthetic", CurrencySettings(target="EUR"))
-    assert notes[0] == "Prices are converted to EUR at constant rates per currency (config currency.rates)."
+    assert notes[0] == SYNTHETIC["description"]  # the mapping's own description comes first
+    assert notes[1] == "Prices are converted to EUR at constant rates per currency (config currency.rates)."
     assert "Prices are hammer prices without the buyer's premium." in notes
     assert notes[-1] == "Sizes without a unit are read as cm."
     assert any(n.startswith("Unsold lots are those marked 'Bought In'") for n in notes)
