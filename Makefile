@@ -1,5 +1,9 @@
 # make reports  - set up .venv (first use / when pyproject.toml changes) and run the whole pipeline
-# make quick    - same with the small profile config/quick.yaml
+#                 (profile full: results/full/, reports/full/, logs/full/; reports/index.html lists all)
+# make quick    - same with the small profile config/quick.yaml (results/quick/, reports/quick/, logs/quick/)
+# make check-reports - open every report in headless Chromium (Debian: apt-get install chromium):
+#                 a screenshot per page (reports/<profile>/screenshots/), fails on a console error
+#                 or a request for anything not on the local disk
 # make test     - set up .venv and run the test suite
 # make mutations - apply deliberate bugs to a copy of the package and check the tests catch each
 #
@@ -20,7 +24,7 @@ KERNEL := $(or $(shell sed -n 's/^kernel:[[:space:]]*\([A-Za-z0-9._-]*\).*/\1/p'
 export PATH := $(abspath $(BIN)):$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
 
-.PHONY: all reports quick test mutations setup clean
+.PHONY: all reports quick check-reports test mutations setup clean
 
 all: reports
 
@@ -29,6 +33,9 @@ reports: $(STAMP)
 
 quick: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --configfile config/quick.yaml $(SNAKEMAKE_ARGS)
+
+check-reports: $(STAMP)
+	$(BIN)/python tools/check_reports.py reports
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -45,4 +52,4 @@ $(STAMP): pyproject.toml
 	touch $@
 
 clean:
-	rm -rf results logs .snakemake reports/*.html
+	rm -rf results logs .snakemake reports/*.html reports/*/ reports/screenshots

@@ -1,24 +1,35 @@
 # artstudy workflow: generated and real data -> fits, replications, model comparisons -> reports.
 #
-#   snakemake --cores all                                  # full study (config/config.yaml)
-#   snakemake --cores all --configfile config/quick.yaml   # small CI profile
+#   snakemake --cores all                                  # full study (config/config.yaml): profile full
+#   snakemake --cores all --configfile config/quick.yaml   # small CI profile: profile quick
 #   snakemake -s /path/to/Snakefile -d OUTDIR --cores all  # write everything into OUTDIR
 #
-# Source files (config, notebooks) are found relative to this file; every output
-# (results/, reports/, logs/) goes to the working directory. The config is validated by
-# the package's settings classes (artstudy.settings), which fill in every default; the
-# rules below read the resolved config only.
+# Source files (config, notebooks) are found relative to this file; every output goes to the
+# working directory, into folders named by the config's `profile`, so profiles never overwrite
+# each other:
+#   results/<profile>/   config parts, world, data, fits, replications, executed notebooks, run.json
+#   reports/<profile>/   NAME.html (reader's view), NAME.code.html (with code), metadata.json
+#   logs/<profile>/      one log per job
+#   reports/index.html   every report of every profile, with each run's metadata
+# Real raw exports are read from the config's `data_dir` (default ../shared/data, relative to this
+# file's folder); a configured source whose file is absent stops the workflow here with one line.
+# The config is validated by the package's settings classes (artstudy.settings), which fill in
+# every default; the rules below read the resolved config only.
 
 import os
 
 from snakemake.utils import min_version
 
 from artstudy.settings import resolve
+from artstudy.study.metadata import write_run
 
 min_version("8.0")
 
 
-configfile: os.path.join(workflow.basedir, "config", "config.yaml")
+DEFAULT_CONFIG = os.path.abspath(os.path.join(workflow.basedir, "config", "config.yaml"))
+
+
+configfile: DEFAULT_CONFIG
 
 
 _resolved = resolve(config, source="workflow config").to_dict()
@@ -35,7 +46,18 @@ include: "rules/valuation.smk"
 include: "rules/reports.smk"
 
 
+onstart:
+    # the run's facts, read by every report and the index (a notebook parameter, not an input);
+    # config files in the order they are merged: the repository's first, then --configfile ones
+    write_run(
+        RUN_JSON,
+        profile=PROFILE,
+        configfiles=sorted(workflow.configfiles, key=lambda f: os.path.abspath(f) != DEFAULT_CONFIG),
+        cores=workflow.cores,
+    )
+
+
 rule all:
     input:
         report_html(REPORTS),
-        "reports/index.html",
+        INDEX,

@@ -26,6 +26,7 @@ repository's ``config/config.yaml``.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from .study.settings import ArtnetSettings
 from .synth.specs import SimulationStudy, WorldSpec
 from .synth.truth import Truth
 
-__all__ = ["StudyConfig", "default_config_path", "load_config", "resolve", "read_config", "schema",
+__all__ = ["StudyConfig", "default_config_path", "repository_root", "load_config", "resolve", "read_config", "schema",
            "deep_merge"]
 
 
@@ -49,6 +50,12 @@ class StudyConfig(Section):
 
     seed: NonNegativeInt = 20241123
     """Every random draw flows from this."""
+    profile: str = Field(default="full", pattern=r"^[A-Za-z0-9_-]+$")
+    """Name of the run's output folders: the workflow writes results/<profile>/, reports/<profile>/ and
+    logs/<profile>/, so profiles do not overwrite each other (config/quick.yaml sets quick)."""
+    data_dir: str = "../shared/data"
+    """Folder of the real raw exports; a source's relative path is resolved under it. A relative
+    data_dir is relative to the repository root (the folder of the Snakefile)."""
     kernel: str = Field(default="artstudy", pattern=r"^[A-Za-z0-9._-]+$")
     """Jupyter kernel name papermill uses."""
     model: PAMSettings = Field(default_factory=PAMSettings)
@@ -79,14 +86,34 @@ class StudyConfig(Section):
         known = sorted({"synthetic", *self.sources})
         raise InputError(f"unknown source {name!r} (the config's sources: {', '.join(known)})")
 
+    def source_path(self, name: str, root: str | Path | None = None) -> Path | None:
+        """The raw export of source ``name``: its ``path`` under :attr:`data_dir` (None when it has no path).
+
+        An absolute ``path`` or ``data_dir`` is used as it is; a relative ``data_dir`` is taken relative
+        to ``root`` (default: the repository root, the folder holding ``config/`` and the package).
+        """
+        path = self.source(name).path
+        if path is None:
+            return None
+        base = Path(self.data_dir).expanduser()
+        if not base.is_absolute():
+            base = Path(root) if root is not None else repository_root()
+            base = base / Path(self.data_dir).expanduser()
+        return Path(os.path.normpath(base / Path(path).expanduser()))
+
     def to_dict(self) -> dict:
         """Every setting, defaults filled in, as plain JSON types."""
         return self.model_dump(mode="json")
 
 
+def repository_root() -> Path:
+    """The folder holding the package (the repository root in a checkout)."""
+    return Path(__file__).resolve().parents[1]
+
+
 def default_config_path() -> Path:
     """The repository's config/config.yaml (beside the package), else ./config/config.yaml."""
-    repo = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
+    repo = repository_root() / "config" / "config.yaml"
     return repo if repo.exists() else Path.cwd() / "config" / "config.yaml"
 
 

@@ -10,7 +10,9 @@ dimension texts in cm and inches (with fractions), creation years as "1965", "c.
 with ``--csv``, reading the export back from a CSV file first. The mapping is the synthetic world's
 (``artstudy.synth.world.SYNTHETIC_SOURCE``) and the currency settings the repository config's.
 
-    python benchmarks/bench_prepare.py [--lots 1000000] [--repeats 1] [--csv]
+    python benchmarks/bench_prepare.py [--lots 1000000] [--repeats 1] [--csv] [--record]
+
+``--record`` writes the result to ``benchmarks/results/prepare.md`` (see ``benchmarks/record.py``).
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--csv", action="store_true",
                         help="write the export to a CSV file and time reading it back too")
+    parser.add_argument("--record", action="store_true", help="write benchmarks/results/prepare.md")
     args = parser.parse_args()
     config = read_config()
     mapping = config.source("synthetic")
@@ -132,6 +135,16 @@ def main():
               f"for {args.lots:,} lots ({len(analysis_sample(table)):,} kept)")
     best = min(r + p for r, p in times)
     print(f"best total: {best:.1f} s (target < 60 s)")
+    if args.record:
+        from record import record
+
+        r, p = min(times, key=sum)
+        rows = "\n".join([
+            "| lots | kept | reading the CSV | parsing, validating, linking | total | target |",
+            "|---|---|---|---|---|---|",
+            f"| {args.lots:,} | {len(analysis_sample(table)):,} | {r:.1f} s | {p:.1f} s | {r + p:.1f} s | 60 s |",
+        ])
+        record("prepare", f"artstudy prepare on a generated raw export (best of {args.repeats})", rows)
 
 
 if __name__ == "__main__":

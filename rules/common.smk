@@ -3,21 +3,28 @@ import os
 import re
 
 import yaml
+from snakemake.exceptions import WorkflowError
+
+from artstudy.settings import resolve
 
 
-# Reports, in index order: reports/<name>.html is the executed notebooks/<notebook>.ipynb.
-# "inputs" maps the notebook's file parameters to the workflow files they read; "params"
-# are its other (string) parameters. Every notebook also reads the resolved config.
-REPORT_SPECS = {
-    "01_simulation": {
-        "notebook": "01_simulation",
-        "inputs": {
-            "replications_csv": "results/simulation/replications.csv",
-            "detail_dir": "results/simulation/detail/summary.csv",
-        },
-        "params": {},
-    },
-}
+# Output folders: every profile writes its own, so profiles never overwrite each other:
+#   results/<profile>/  intermediate files (config parts, world, data, fits, notebooks, run.json)
+#   reports/<profile>/  reports: NAME.html (reader's view), NAME.code.html (with code), metadata.json
+#   logs/<profile>/     one log per job
+# The profile is the config's top-level `profile` (default full; config/quick.yaml sets quick,
+# config/real_new_york.yaml new_york). reports/index.html lists the reports of every profile.
+PROFILE = config["profile"]
+RESULTS = f"results/{PROFILE}/"
+REPORTS_DIR = f"reports/{PROFILE}/"
+LOGS = f"logs/{PROFILE}/"
+INDEX = "reports/index.html"
+RUN_JSON = f"{RESULTS}run.json"
+
+# sources prepared from raw exports, and the ones the valuation harness scores
+DATA_SOURCES = list(dict.fromkeys(config["artnet"]["sources"] + config["evaluation"]["sources"]))
+VALUATION_SOURCES = DATA_SOURCES
+MODELS = config["evaluation"]["models"]
 
 
 def artnet_report(source):
@@ -25,31 +32,66 @@ def artnet_report(source):
     return "02_artnet_analysis" if source == "synthetic" else f"02_artnet_analysis_{source}"
 
 
+def _source_label(source):
+    mapping = config["sources"].get(source, {})
+    return mapping.get("description") or source
+
+
+# Reports, in index order: reports/<profile>/<name>.html is the executed notebooks/<notebook>.ipynb.
+# "inputs" maps the notebook's file parameters to the workflow files they read; "params" are its
+# other (string) parameters, among them its title; "description" is the index's line on it. Every
+# notebook also reads the resolved config (config_json) and the run's facts (run_json).
+REPORT_SPECS = {
+    "01_simulation": {
+        "notebook": "01_simulation",
+        "title": "Simulation study of the popularity-ability model",
+        "description": (
+            f"Monte Carlo EM on {config['simulation']['n_replications']} markets drawn from the model: bias, "
+            "coverage of the intervals and sampler efficiency against the known parameters."
+        ),
+        "inputs": {
+            "replications_csv": f"{RESULTS}simulation/replications.csv",
+            "detail_dir": f"{RESULTS}simulation/detail/summary.csv",
+        },
+        "params": {},
+    },
+}
+
 for _source in config["artnet"]["sources"]:
+    _synthetic = _source == "synthetic"
     REPORT_SPECS[artnet_report(_source)] = {
         "notebook": "02_artnet_analysis",
+        "title": (
+            "Popularity-ability analysis of the synthetic Artnet-like world"
+            if _synthetic
+            else f"Popularity-ability analysis of {_source_label(_source)}"
+        ),
+        "description": (
+            "The paper's real-data analysis on a generated world with known truth: estimates and ability "
+            "paths against the truth, valuation of later sales."
+            if _synthetic
+            else f"The paper's real-data analysis on {_source_label(_source)} (source {_source}): estimates "
+            "against the paper's Table 2, ability paths, model checks, valuation of later sales."
+        ),
         "inputs": {
-            "sales_csv": f"results/data/{_source}/sales.csv",
-            "funnel_csv": f"results/data/{_source}/sales.funnel.csv",
-            "pam_dir": f"results/pam/{_source}/summary.json",
-            "valuation_dir": f"results/valuation/{_source}/metrics.csv",
+            "sales_csv": f"{RESULTS}data/{_source}/sales.csv",
+            "funnel_csv": f"{RESULTS}data/{_source}/sales.funnel.csv",
+            "pam_dir": f"{RESULTS}pam/{_source}/summary.json",
+            "valuation_dir": f"{RESULTS}valuation/{_source}/metrics.csv",
         },
-        "params": {"source": _source, "truth_dir": "results/world" if _source == "synthetic" else ""},
+        "params": {"source": _source, "truth_dir": f"{RESULTS}world" if _synthetic else ""},
     }
+for _spec in REPORT_SPECS.values():
+    _spec["params"]["title"] = _spec["title"]
 REPORTS = list(REPORT_SPECS)
 
-# sources prepared from raw exports, and the ones the valuation harness scores
-DATA_SOURCES = list(dict.fromkeys(config["artnet"]["sources"] + config["evaluation"]["sources"]))
-VALUATION_SOURCES = DATA_SOURCES
-MODELS = config["evaluation"]["models"]
-
 KERNEL = config["kernel"]
-KERNEL_MARKER = f"results/kernels/{KERNEL}.registered"
+KERNEL_MARKER = f"{RESULTS}kernels/{KERNEL}.registered"
 
 REPLICATIONS = list(range(1, config["simulation"]["n_replications"] + 1))
 
-# the config sections each kind of job reads (dumped to results/config/<part>.json, so a job
-# re-runs only when its own sections change)
+# the config sections each kind of job reads (dumped to results/<profile>/config/<part>.json, so a
+# job re-runs only when its own sections change)
 CONFIG_PARTS = {
     "study": list(config),
     "simulation": ["seed", "model", "truth", "simulation"],
@@ -78,7 +120,7 @@ localrules:
 
 
 def report_html(names):
-    return [f"reports/{name}.html" for name in names]
+    return [f"{REPORTS_DIR}{name}.html" for name in names]
 
 
 def config_part(name):
@@ -94,26 +136,49 @@ def notebook_source(wildcards):
 def notebook_inputs(wildcards):
     inputs = dict(REPORT_SPECS[wildcards.name]["inputs"])
     if REPORT_SPECS[wildcards.name]["params"].get("truth_dir"):
-        inputs["truth"] = "results/world/truth_coefficients.csv"
+        inputs["truth"] = f"{RESULTS}world/truth_coefficients.csv"
     return inputs
 
 
 def notebook_parameters(wildcards, input):
-    """The notebook's parameters (file paths and names only) as one YAML document for `papermill -y`.
+    """The notebook's parameters (file paths, names and its title) as one YAML document for `papermill -y`.
 
-    Inputs named *_dir are given as their folder.
+    Inputs named *_dir are given as their folder. run_json (the run's facts, written when the
+    workflow starts) is a parameter, not an input: it changes every run.
     """
     spec = REPORT_SPECS[wildcards.name]
-    parameters = {"config_json": str(input.config), **spec["params"]}
+    parameters = {"config_json": str(input.config), "run_json": RUN_JSON, **spec["params"]}
     for key in spec["inputs"]:
         path = str(getattr(input, key))
         parameters[key] = os.path.dirname(path) if key.endswith("_dir") else path
     return yaml.safe_dump(parameters, default_flow_style=True, width=float("inf"), sort_keys=True).strip()
 
 
+def _raw_exports():
+    """Every configured real source's raw export, resolved under data_dir; stops with one line when absent."""
+    settings = resolve(config, source="workflow config")
+    paths = {}
+    for source in DATA_SOURCES:
+        if source == "synthetic":
+            continue
+        path = settings.source_path(source, root=workflow.basedir)
+        if path is None:
+            raise WorkflowError(f"source {source}: the config gives no path for its raw export (sources.{source}.path)")
+        if not path.is_file():
+            raise WorkflowError(
+                f"source {source}: raw export {path} not found; data_dir is {config['data_dir']!r} (relative to "
+                f"{workflow.basedir}): set data_dir to the folder holding {config['sources'][source]['path']} "
+                f"(e.g. --config data_dir=/path/to/data)"
+            )
+        paths[source] = str(path)
+    return paths
+
+
+RAW_EXPORTS = _raw_exports()
+
+
 def raw_export(wildcards):
-    """The raw export of a source: the generated world, or the source's configured path."""
+    """The raw export of a source: the generated world, or the source's path under data_dir."""
     if wildcards.source == "synthetic":
-        return "results/world/raw_lots.csv"
-    path = config["sources"][wildcards.source]["path"]
-    return path if os.path.isabs(path) else os.path.normpath(os.path.join(workflow.basedir, path))
+        return f"{RESULTS}world/raw_lots.csv"
+    return RAW_EXPORTS[wildcards.source]

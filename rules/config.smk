@@ -4,11 +4,11 @@
 
 rule config_part:
     output:
-        "results/config/{part}.json",
+        f"{RESULTS}config/{{part}}.json",
     params:
         text=lambda wildcards: json.dumps(config_part(wildcards.part), sort_keys=True, indent=1),
     log:
-        "logs/config_part/{part}.log",
+        f"{LOGS}config_part/{{part}}.log",
     conda:
         "../environment.yml"
     shell:

@@ -4,16 +4,16 @@
 
 rule world:
     input:
-        config="results/config/world.json",
+        config=f"{RESULTS}config/world.json",
     output:
-        raw="results/world/raw_lots.csv",
-        truth="results/world/truth_coefficients.csv",
-        ability="results/world/truth_ability.csv",
-        lots="results/world/truth_lots.csv",
+        raw=f"{RESULTS}world/raw_lots.csv",
+        truth=f"{RESULTS}world/truth_coefficients.csv",
+        ability=f"{RESULTS}world/truth_ability.csv",
+        lots=f"{RESULTS}world/truth_lots.csv",
     params:
         outdir=lambda wildcards, output: os.path.dirname(output.raw),
     log:
-        "logs/world/world.log",
+        f"{LOGS}world/world.log",
     threads: 1
     resources:
         mem_mb=2000,
@@ -27,12 +27,12 @@ rule world:
 rule prepare:
     input:
         raw=raw_export,
-        config="results/config/data.json",
+        config=f"{RESULTS}config/data.json",
     output:
-        sales="results/data/{source}/sales.csv",
-        funnel="results/data/{source}/sales.funnel.csv",
+        sales=f"{RESULTS}data/{{source}}/sales.csv",
+        funnel=f"{RESULTS}data/{{source}}/sales.funnel.csv",
     log:
-        "logs/prepare/{source}.log",
+        f"{LOGS}prepare/{{source}}.log",
     threads: 1
     resources:
         mem_mb=2000,

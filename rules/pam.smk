@@ -3,19 +3,21 @@
 
 rule pam_fit:
     input:
-        sales="results/data/{source}/sales.csv",
-        config="results/config/model.json",
+        sales=f"{RESULTS}data/{{source}}/sales.csv",
+        config=f"{RESULTS}config/model.json",
     output:
-        summary="results/pam/{source}/summary.json",
-        coefficients="results/pam/{source}/coefficients.csv",
-        ability="results/pam/{source}/ability.csv",
-        trace="results/pam/{source}/trace.csv",
-        funnel="results/pam/{source}/funnel.csv",
+        summary=f"{RESULTS}pam/{{source}}/summary.json",
+        coefficients=f"{RESULTS}pam/{{source}}/coefficients.csv",
+        ability=f"{RESULTS}pam/{{source}}/ability.csv",
+        trace=f"{RESULTS}pam/{{source}}/trace.csv",
+        funnel=f"{RESULTS}pam/{{source}}/funnel.csv",
+        fitted=f"{RESULTS}pam/{{source}}/fitted.csv",
+        ols=f"{RESULTS}pam/{{source}}/ols.csv",
     params:
         outdir=lambda wildcards, output: os.path.dirname(output.summary),
         covariates=" ".join(config["evaluation"]["covariates"]),
     log:
-        "logs/pam_fit/{source}.log",
+        f"{LOGS}pam_fit/{{source}}.log",
     threads: 1
     resources:
         mem_mb=2000,

@@ -1,4 +1,6 @@
-# Notebooks are executed with papermill and rendered to self-contained HTML.
+# Notebooks are executed with papermill and rendered to offline HTML (artstudy render): the
+# reader's view reports/<profile>/<name>.html (no code) and reports/<profile>/<name>.code.html.
+# The index reports/index.html lists every profile's reports, with each run's metadata.
 
 
 rule register_kernel:
@@ -7,7 +9,7 @@ rule register_kernel:
     params:
         name=KERNEL,
     log:
-        f"logs/register_kernel/{KERNEL}.log",
+        f"{LOGS}register_kernel/{KERNEL}.log",
     conda:
         "../environment.yml"
     shell:
@@ -22,14 +24,14 @@ rule execute_notebook:
         unpack(notebook_inputs),
         notebook=notebook_source,
         kernel=KERNEL_MARKER,
-        config="results/config/study.json",
+        config=f"{RESULTS}config/study.json",
     output:
-        notebook="results/notebooks/{name}.ipynb",
+        notebook=f"{RESULTS}notebooks/{{name}}.ipynb",
     params:
         kernel=KERNEL,
         parameters=notebook_parameters,
     log:
-        "logs/execute_notebook/{name}.log",
+        f"{LOGS}execute_notebook/{{name}}.log",
     threads: 1
     resources:
         mem_mb=2000,
@@ -44,28 +46,38 @@ rule execute_notebook:
 
 rule render_html:
     input:
-        notebook="results/notebooks/{name}.ipynb",
+        notebook=f"{RESULTS}notebooks/{{name}}.ipynb",
     output:
-        html="reports/{name}.html",
+        html=f"{REPORTS_DIR}{{name}}.html",
+        code=f"{REPORTS_DIR}{{name}}.code.html",
     params:
-        outdir=lambda wildcards, output: os.path.dirname(output.html) or ".",
+        title=lambda wildcards: REPORT_SPECS[wildcards.name]["title"],
+        description=lambda wildcards: REPORT_SPECS[wildcards.name]["description"],
+        profile=PROFILE,
+        index=INDEX,
     log:
-        "logs/render_html/{name}.log",
+        f"{LOGS}render_html/{{name}}.log",
     conda:
         "../environment.yml"
     shell:
-        "jupyter nbconvert --to html --embed-images {input.notebook:q} "
-        "--output-dir {params.outdir:q} --output {wildcards.name:q} > {log:q} 2>&1"
+        "artstudy render {input.notebook:q} --out {output.html:q} --code-out {output.code:q} "
+        "--title {params.title:q} --description {params.description:q} --profile {params.profile:q} "
+        "--index {params.index:q} > {log:q} 2>&1"
 
 
 rule report_index:
     input:
-        report_html(REPORTS),
+        reports=report_html(REPORTS),
+        config=f"{RESULTS}config/study.json",
     output:
-        "reports/index.html",
+        index=INDEX,
+        metadata=f"{REPORTS_DIR}metadata.json",
+    params:
+        run_json=RUN_JSON,
     log:
-        "logs/report_index/index.log",
+        f"{LOGS}report_index/index.log",
     conda:
         "../environment.yml"
     shell:
-        "artstudy report-index --out {output:q} {input:q} > {log:q} 2>&1"
+        "artstudy report-index --out {output.index:q} --metadata-out {output.metadata:q} "
+        "--config-json {input.config:q} --run-json {params.run_json:q} {input.reports:q} > {log:q} 2>&1"

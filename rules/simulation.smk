@@ -4,11 +4,11 @@
 
 rule sim_replicate:
     input:
-        config="results/config/simulation.json",
+        config=f"{RESULTS}config/simulation.json",
     output:
-        "results/simulation/reps/rep_{rep}.csv",
+        f"{RESULTS}simulation/reps/rep_{{rep}}.csv",
     log:
-        "logs/sim_replicate/{rep}.log",
+        f"{LOGS}sim_replicate/{{rep}}.log",
     threads: 1
     resources:
         mem_mb=1000,
@@ -21,11 +21,11 @@ rule sim_replicate:
 
 rule sim_gather:
     input:
-        expand("results/simulation/reps/rep_{rep}.csv", rep=REPLICATIONS),
+        expand(f"{RESULTS}simulation/reps/rep_{{rep}}.csv", rep=REPLICATIONS),
     output:
-        "results/simulation/replications.csv",
+        f"{RESULTS}simulation/replications.csv",
     log:
-        "logs/sim_gather/sim_gather.log",
+        f"{LOGS}sim_gather/sim_gather.log",
     conda:
         "../environment.yml"
     shell:
@@ -34,13 +34,13 @@ rule sim_gather:
 
 rule sim_detail:
     input:
-        config="results/config/simulation.json",
+        config=f"{RESULTS}config/simulation.json",
     output:
-        summary="results/simulation/detail/summary.csv",
+        summary=f"{RESULTS}simulation/detail/summary.csv",
     params:
         outdir=lambda wildcards, output: os.path.dirname(output.summary),
     log:
-        "logs/sim_detail/sim_detail.log",
+        f"{LOGS}sim_detail/sim_detail.log",
     threads: 1
     resources:
         mem_mb=1000,

@@ -4,12 +4,12 @@
 
 rule valuation_fit:
     input:
-        sales="results/data/{source}/sales.csv",
-        config="results/config/valuation.json",
+        sales=f"{RESULTS}data/{{source}}/sales.csv",
+        config=f"{RESULTS}config/valuation.json",
     output:
-        "results/valuation/{source}/predictions/{model}.csv",
+        f"{RESULTS}valuation/{{source}}/predictions/{{model}}.csv",
     log:
-        "logs/valuation_fit/{source}/{model}.log",
+        f"{LOGS}valuation_fit/{{source}}/{{model}}.log",
     threads: 1
     resources:
         mem_mb=2000,
@@ -23,17 +23,17 @@ rule valuation_fit:
 
 rule valuation_score:
     input:
-        sales="results/data/{source}/sales.csv",
-        predictions=expand("results/valuation/{{source}}/predictions/{model}.csv", model=MODELS),
-        config="results/config/valuation.json",
+        sales=f"{RESULTS}data/{{source}}/sales.csv",
+        predictions=lambda wildcards: [f"{RESULTS}valuation/{wildcards.source}/predictions/{model}.csv" for model in MODELS],
+        config=f"{RESULTS}config/valuation.json",
     output:
-        metrics="results/valuation/{source}/metrics.csv",
-        differences="results/valuation/{source}/differences.csv",
-        split="results/valuation/{source}/split.json",
+        metrics=f"{RESULTS}valuation/{{source}}/metrics.csv",
+        differences=f"{RESULTS}valuation/{{source}}/differences.csv",
+        split=f"{RESULTS}valuation/{{source}}/split.json",
     params:
         outdir=lambda wildcards, output: os.path.dirname(output.metrics),
     log:
-        "logs/valuation_score/{source}.log",
+        f"{LOGS}valuation_score/{{source}}.log",
     threads: 1
     resources:
         mem_mb=2000,

@@ -19,7 +19,6 @@ import yaml
 from artstudy.cli import main
 from artstudy.errors import InputError
 from artstudy.settings import StudyConfig, deep_merge, load_config, resolve, schema, schema_text
-from artstudy.study.index import report_title, write_index
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -158,7 +157,8 @@ def test_notebook_parameters_are_file_paths_only():
         namespace: dict = {}
         exec(cell.source, namespace)
         params = {k: v for k, v in namespace.items() if not k.startswith("__")}
-        assert params["config_json"] == "results/config/study.json", path.name
+        # the resolved config the workflow writes (results/<profile>/config/study.json)
+        assert re.fullmatch(r"results/([A-Za-z0-9_-]+/)?config/study\.json", params["config_json"]), path.name
         for key, value in params.items():
             assert type(value) is str, f"{path.name}: parameter {key} is {type(value).__name__}, not a path or name"
 
@@ -168,7 +168,50 @@ def test_askart_profile_adds_the_new_york_report():
     cfg = resolve(merged)
     assert cfg.artnet.sources == ["synthetic", "askart_ny"]
     assert "askart_ny" in cfg.evaluation.sources
-    assert cfg.source("askart_ny").path == "../shared/data/askart_ny/lots.csv"
+    assert cfg.profile == "new_york"
+    # the source's path is relative to data_dir, itself relative to the repository root
+    assert cfg.source("askart_ny").path == "askart_ny/lots.csv"
+    assert cfg.data_dir == "../shared/data"
+    assert cfg.source_path("askart_ny") == ROOT.parent / "shared" / "data" / "askart_ny" / "lots.csv"
+
+
+def test_profiles_name_distinct_output_folders():
+    profiles = {}
+    for extra in [[], ["quick.yaml"], ["real_new_york.yaml"]]:
+        cfg = resolve(load_config([ROOT / "config" / "config.yaml", *(ROOT / "config" / e for e in extra)]))
+        profiles[tuple(extra)] = cfg.profile
+    assert profiles == {(): "full", ("quick.yaml",): "quick", ("real_new_york.yaml",): "new_york"}
+    with pytest.raises(InputError, match="profile"):
+        resolve({"profile": "../elsewhere"})
+
+
+def test_data_dir_resolution(tmp_path):
+    cfg = resolve(deep_merge(load_config([ROOT / "config" / "config.yaml"]), {"data_dir": str(tmp_path / "d")}))
+    assert cfg.source_path("askart_ny") == tmp_path / "d" / "askart_ny" / "lots.csv"
+    assert cfg.source_path("cml_portugal") == tmp_path / "d" / "cml_portugal" / "lots.csv"
+    relative = resolve(deep_merge(load_config([ROOT / "config" / "config.yaml"]), {"data_dir": "data"}))
+    assert relative.source_path("askart_ny", root=tmp_path) == tmp_path / "data" / "askart_ny" / "lots.csv"
+    assert relative.source_path("askart_ny") == ROOT / "data" / "askart_ny" / "lots.csv"
+    absolute = deep_merge(load_config([ROOT / "config" / "config.yaml"]),
+                          {"sources": {"askart_ny": {"path": str(tmp_path / "x.csv")}}})
+    assert resolve(absolute).source_path("askart_ny") == tmp_path / "x.csv"
+    assert resolve({}).source_path("synthetic") is None  # generated, no raw file
+
+
+def test_workflow_stops_with_one_line_when_the_data_are_absent(tmp_path):
+    profile = tmp_path / "missing.yaml"
+    profile.write_text(f"data_dir: {tmp_path / 'no_such_folder'}\nartnet:\n  sources: [synthetic, askart_ny]\n")
+    result = _snakemake(
+        "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path / "wd"),
+        "--configfile", str(profile), "-n", "--cores", "1",
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    missing = str(tmp_path / "no_such_folder" / "askart_ny" / "lots.csv")
+    lines = [line for line in output.splitlines() if missing in line]
+    assert len(lines) == 1, output
+    assert "data_dir" in lines[0] and "askart_ny" in lines[0]
+    assert "MissingInputException" not in output
 
 
 # --------------------------------------------------------------------------
@@ -310,6 +353,14 @@ def test_dry_run_scatters_one_job_per_replication(tmp_path):
     assert counts["config_part"] == 6, counts
     for rule in ["execute_notebook", "render_html"]:
         assert counts[rule] == 2, counts
+    # the profile's own folders: nothing of the quick profile lands where the full study writes
+    for path in ["results/quick/simulation/reps/rep_4.csv", "results/quick/pam/synthetic/summary.json",
+                 "results/quick/config/study.json", "reports/quick/01_simulation.html",
+                 "reports/quick/01_simulation.code.html", "reports/quick/02_artnet_analysis.html",
+                 "reports/quick/metadata.json", "reports/index.html", "logs/quick/sim_replicate/4.log"]:
+        assert path in output, path
+    assert not re.search(r"(?<![\w/])(results|logs)/(?!quick/)", output), "an output outside the quick profile's folders"
+    assert not re.search(r"reports/(?!quick/|index\.html)", output)
 
 
 def test_dry_run_askart_profile_adds_its_report(tmp_path):
@@ -324,7 +375,8 @@ def test_dry_run_askart_profile_adds_its_report(tmp_path):
     counts = _job_counts(output)
     assert counts["prepare"] == 2 and counts["pam_fit"] == 2 and counts["execute_notebook"] == 3, counts
     assert counts["valuation_fit"] == 2 * len(StudyConfig().evaluation.models), counts
-    assert "reports/02_artnet_analysis_askart_ny.html" in output
+    assert "reports/new_york/02_artnet_analysis_askart_ny.html" in output
+    assert "results/new_york/data/askart_ny/sales.csv" in output
 
 
 def test_dry_run_full_config(tmp_path):
@@ -332,63 +384,12 @@ def test_dry_run_full_config(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert _job_counts(output)["sim_replicate"] == 100
+    assert "results/full/simulation/reps/rep_100.csv" in output and "reports/full/01_simulation.html" in output
 
 
 # --------------------------------------------------------------------------
-# report index
+# report index: see tests/test_reports.py
 # --------------------------------------------------------------------------
-
-
-def _fake_report(path: Path, heading: str | None) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = f'<h1 id="x">{heading}<a class="anchor-link" href="#x">\u00b6</a></h1>' if heading else ""
-    path.write_text(f"<html><head><title>{path.stem}</title></head><body>{body}</body></html>")
-    return path
-
-
-def _hrefs(page: str) -> list[str]:
-    return re.findall(r'<a href="([^"]+)"', page)
-
-
-def test_write_index_links_every_report(tmp_path):
-    reports = [
-        _fake_report(tmp_path / "reports" / "01_simulation.html", "Simulation study"),
-        _fake_report(tmp_path / "reports" / "02_data.html", None),
-    ]
-    out = write_index(reports, tmp_path / "reports" / "index.html")
-    page = out.read_text()
-    assert page.startswith("<!DOCTYPE html>")
-    assert _hrefs(page) == ["01_simulation.html", "02_data.html"]
-    assert "Simulation study</a>" in page  # title from <h1>, pilcrow dropped
-    assert "\u00b6" not in page
-    assert "02_data</a>" in page  # falls back to <title>
-    # self-contained: nothing fetched from the network
-    assert not re.search(r'(src|href)="(https?:)?//', page)
-    assert "<link" not in page and "<script" not in page
-
-
-def test_write_index_relative_links_and_titles(tmp_path):
-    report = _fake_report(tmp_path / "reports" / "sub" / "a&b.html", "ignored")
-    out = tmp_path / "site" / "index.html"  # parent is created
-    write_index([report], out, titles=["A <&> B"])
-    page = out.read_text()
-    assert _hrefs(page) == ["../reports/sub/a&amp;b.html"]
-    assert "A &lt;&amp;&gt; B</a>" in page
-    write_index([report], out, titles={"a&b.html": "By name"})
-    assert "By name</a>" in out.read_text()
-    with pytest.raises(ValueError):
-        write_index([report], out, titles=["one", "two"])
-
-
-def test_report_title_missing_file(tmp_path):
-    assert report_title(tmp_path / "nope.html") == "nope"
-
-
-def test_report_index_command(tmp_path):
-    report = _fake_report(tmp_path / "r.html", "R")
-    out = tmp_path / "index.html"
-    assert main(["report-index", "--out", str(out), str(report)]) == 0
-    assert _hrefs(out.read_text()) == ["r.html"]
 
 
 def test_nothing_outside_the_cli_imports_argparse():

@@ -186,3 +186,58 @@ def test_paper_ols_start_reaches_the_same_fixed_point(market, fitted):
     # ... after a long way: the first M-step's gamma is far from the fixed point
     gse = fitted.coefficients.set_index("term").loc["popularity", "std_error_marginal"]
     assert abs(ols.trace["popularity"].iloc[0] - fitted.gamma) > 3 * gse
+
+
+def test_fitted_values_and_residuals(market, fitted):
+    f, data = fitted.fitted, fitted.data
+    assert list(f.columns) == ["artist", "sale_year", "window_start", "log_price", "fitted", "residual", "lot_id"]
+    assert len(f) == 16_000 and f["lot_id"].is_unique
+    # fitted = x'beta + gamma u + E[a] at the final estimates, E[a] the ability table's mean
+    mean = f.merge(fitted.ability, on=["artist", "window_start"], how="left")["mean"].to_numpy()
+    np.testing.assert_allclose(f["fitted"], data.X @ fitted.params.to_numpy() + mean, rtol=0, atol=1e-10)
+    np.testing.assert_array_equal(f["residual"], f["log_price"] - f["fitted"])
+    truth = market.sales.set_index("lot_id").loc[f["lot_id"]]
+    np.testing.assert_array_equal(f["log_price"], np.log(truth["price"].to_numpy()))
+    np.testing.assert_array_equal(f["sale_year"], truth["sale_year"].to_numpy())
+    # the final M-step is least squares on y - E[a]: residuals orthogonal to every design column
+    np.testing.assert_allclose(data.X.T @ f["residual"].to_numpy(), 0.0, atol=1e-7 * len(f))
+    assert f.groupby("sale_year")["residual"].mean().abs().max() < 1e-10
+    assert f["residual"].std() == pytest.approx(np.sqrt(fitted.sigma2), abs=0.02)
+
+
+def test_fitted_table_keeps_artwork_ids(small):
+    sales = small.sales.assign(artwork_id="W" + small.sales["lot_id"].str[-3:])
+    res = fit_pam(sales, small.covariates, True, settings={"max_iter": 2, "min_iter": 1, "tol": 0.0}, random_state=1)
+    f = res.fitted
+    assert list(f.columns[-2:]) == ["lot_id", "artwork_id"]
+    assert (f["artwork_id"] == "W" + f["lot_id"].str[-3:]).all()
+
+
+def test_ols_matches_statsmodels(small):
+    import statsmodels.api as sm
+
+    from artstudy.models.pam.fit import ols_table
+
+    data = prepare(small.sales, small.covariates, True)
+    ref = sm.OLS(data.y, data.X).fit()
+    table = ols_table(data.X, data.y, data.names)
+    assert table["term"].tolist() == data.names and data.names[-1] == "popularity"
+    np.testing.assert_allclose(table["estimate"], ref.params, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(table["std_error"], ref.bse, rtol=0, atol=1e-8)
+    res = fit_pam(small.sales, small.covariates, True, settings={"max_iter": 2, "min_iter": 1, "tol": 0.0},
+                  random_state=1)
+    pd.testing.assert_frame_equal(res.ols, table)
+
+
+def test_fitted_and_ols_files(fitted, tmp_path):
+    out = fitted.write(tmp_path / "fit")
+    assert (out / "fitted.csv").exists() and (out / "ols.csv").exists()
+    loaded = PAMResults.load(out)
+    pd.testing.assert_frame_equal(loaded.fitted, fitted.fitted)
+    pd.testing.assert_frame_equal(loaded.ols, fitted.ols)
+    # a fit written before these files still loads, without them
+    (out / "fitted.csv").unlink()
+    (out / "ols.csv").unlink()
+    old = PAMResults.load(out)
+    assert old.fitted is None and old.ols is None
+    pd.testing.assert_frame_equal(old.coefficients, fitted.coefficients)

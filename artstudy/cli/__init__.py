@@ -12,11 +12,11 @@ import os
 import sys
 
 from ..errors import InputError
-from . import config, pam_fit, prepare, report_index, simulation, valuation, world
+from . import config, pam_fit, prepare, render, report_index, simulation, valuation, world
 
 __all__ = ["main", "build_parser"]
 
-COMMANDS = (pam_fit, prepare, world, simulation, valuation, config, report_index)
+COMMANDS = (pam_fit, prepare, world, simulation, valuation, config, report_index, render)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -51,5 +51,5 @@ def run(args) -> int:
                   random_state=seed, source=str(args.sales))
     res.write(out)
     print(res.summary())
-    print(f"wrote {out}/coefficients.csv, ability.csv, trace.csv, funnel.csv, summary.json")
+    print(f"wrote {out}/coefficients.csv, ability.csv, trace.csv, funnel.csv, summary.json, fitted.csv, ols.csv")
     return 0

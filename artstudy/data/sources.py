@@ -106,7 +106,7 @@ class SourceMapping(Section):
     description: str | None = None
     """What the export is."""
     path: str | None = None
-    """The raw export the workflow prepares, relative to the repository root."""
+    """The raw export the workflow prepares: absolute, or relative to the config's ``data_dir``."""
     columns: Columns
     """Canonical field -> raw column name or template."""
     constants: Constants = Field(default_factory=Constants)

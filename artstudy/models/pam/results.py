@@ -1,9 +1,17 @@
-"""Results of a popularity-ability fit: coefficient table, abilities, traces, funnel and summary, on disk and back.
+r"""Results of a popularity-ability fit (coefficients, abilities, traces, funnel, fitted values), on disk and back.
 
-:meth:`PAMResults.write` writes ``coefficients.csv``, ``ability.csv``, ``trace.csv``, ``funnel.csv``
-and ``summary.json``; :meth:`PAMResults.load` reads them back, so a notebook needs no refit. A
-results object made by a fit also holds the fitted array-level ``model`` and the prepared
-``data`` (both ``None`` after :meth:`load`).
+:meth:`PAMResults.write` writes ``coefficients.csv``, ``ability.csv``, ``trace.csv``, ``funnel.csv``,
+``summary.json`` and, when present, ``fitted.csv`` (one row per in-sample sale: fitted value and
+residual) and ``ols.csv`` (plain least squares on the same design, without abilities);
+:meth:`PAMResults.load` reads them back (the last two are optional, so fits written before them
+still load), so a notebook needs no refit. A results object made by a fit also holds the fitted
+array-level ``model`` and the prepared ``data`` (both ``None`` after :meth:`load`).
+
+The fitted value of a sale is :math:`x'\hat\beta + \hat\gamma u + E[a_{i,t'}]`, with
+:math:`E[a]` the last E-step's mean of the ability draws (the ``mean`` column of ``ability``). The
+final M-step fits :math:`\hat\delta` by least squares to :math:`y - E[a]`, so the residuals are
+exactly orthogonal to every design column: they sum to zero overall and, with year effects, within
+every sale year.
 
 On the unit of gamma: with the paper's popularity (``popularity.kind = "sum"``) popularity is a
 sum of log prices, so gamma depends on the price unit (the same market gives another gamma with
@@ -19,7 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["PAMResults"]
+__all__ = ["PAMResults", "fitted_table"]
+
+_IDS = ("lot_id", "artwork_id")
 
 _UNIT_NOTE = {"sum": "popularity: the paper's sum of log prices; gamma depends on the price unit",
               "relative": "popularity: log prices relative to each sale year's market mean; gamma is unit-free"}
@@ -42,9 +52,15 @@ class PAMResults:
     facts : dict
         gamma, sigma2, tau2, their Monte Carlo errors, n_sales, n_artists, n_iterations, converged,
         stop_reason, seconds, sampler, tau2_method, popularity_kind, popularity_scale.
+    fitted : DataFrame or None
+        One row per in-sample sale (:func:`fitted_table`): artist, sale_year, window_start, log_price,
+        fitted, residual, and lot_id, artwork_id when the sales table had them.
+    ols : DataFrame or None
+        Plain least squares of log price on the same design without abilities: term, estimate,
+        std_error (classical, :func:`artstudy.models.pam.fit.ols_table`).
     """
 
-    def __init__(self, coefficients, ability, trace, funnel, facts, model=None, data=None):
+    def __init__(self, coefficients, ability, trace, funnel, facts, model=None, data=None, fitted=None, ols=None):
         self.coefficients = coefficients
         self.ability = ability
         self.trace = trace
@@ -52,10 +68,21 @@ class PAMResults:
         self.facts = dict(facts)
         self.model = model
         self.data = data
+        self.fitted = fitted
+        self.ols = ols
 
     @classmethod
-    def from_fit(cls, model, data) -> "PAMResults":
-        """The results of a fitted :class:`PopularityAbilityModel` on prepared :class:`PAMData`."""
+    def from_fit(cls, model, data, ols=None) -> "PAMResults":
+        """The results of a fitted :class:`PopularityAbilityModel` on prepared :class:`PAMData`.
+
+        Parameters
+        ----------
+        model : PopularityAbilityModel
+            Fitted on ``data``'s arrays.
+        data : PAMData
+        ols : DataFrame, optional
+            The least-squares table on the same design (kept as :attr:`ols`).
+        """
         coef = pd.DataFrame({"term": model.names_, "estimate": model.coef_.to_numpy(),
                              "std_error": model.std_error_.to_numpy(),
                              "std_error_marginal": model.std_error_marginal_.to_numpy(),
@@ -76,7 +103,8 @@ class PAMResults:
                  "stop_reason": model.stop_reason_, "seconds": float(model.fit_seconds_),
                  "sampler": model.sampler, "tau2_method": model.tau2_method,
                  "popularity_kind": s.popularity.kind, "popularity_scale": float(s.popularity.scale)}
-        return cls(coef, ability, model.trace_, data.funnel, facts, model=model, data=data)
+        return cls(coef, ability, model.trace_, data.funnel, facts, model=model, data=data,
+                   fitted=fitted_table(model, data), ols=ols)
 
     # -- numbers ---------------------------------------------------------------------------------
     @property
@@ -146,7 +174,8 @@ class PAMResults:
 
     # -- files -----------------------------------------------------------------------------------
     def write(self, out_dir) -> Path:
-        """Write coefficients.csv, ability.csv, trace.csv, funnel.csv and summary.json into ``out_dir``."""
+        """Write coefficients.csv, ability.csv, trace.csv, funnel.csv, summary.json and, when present,
+        fitted.csv and ols.csv into ``out_dir``."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.coefficients.to_csv(out / "coefficients.csv", index=False)
@@ -154,11 +183,15 @@ class PAMResults:
         self.trace.to_csv(out / "trace.csv", index_label="iteration")
         self.funnel.to_csv(out / "funnel.csv", index=False)
         (out / "summary.json").write_text(json.dumps(self.facts, indent=2) + "\n")
+        for name, table in (("fitted.csv", self.fitted), ("ols.csv", self.ols)):
+            if table is not None:
+                table.to_csv(out / name, index=False)
         return out
 
     @classmethod
     def load(cls, out_dir) -> "PAMResults":
-        """Read what :meth:`write` wrote (``model`` and ``data`` are None)."""
+        """Read what :meth:`write` wrote (``model`` and ``data`` are None; ``fitted`` and ``ols`` are None
+        when their files are absent)."""
         from ...errors import InputError
 
         out = Path(out_dir)
@@ -166,6 +199,40 @@ class PAMResults:
         missing = [n for n in names if not (out / n).exists()]
         if missing:
             raise InputError(f"{out}: not a popularity-ability fit (missing {', '.join(missing)})")
+        fitted = ols = None
+        if (out / "fitted.csv").exists():
+            fitted = pd.read_csv(out / "fitted.csv", dtype={"artist": str, **{c: str for c in _IDS}})
+        if (out / "ols.csv").exists():
+            ols = pd.read_csv(out / "ols.csv")
         return cls(pd.read_csv(out / "coefficients.csv"), pd.read_csv(out / "ability.csv"),
                    pd.read_csv(out / "trace.csv", index_col="iteration"), pd.read_csv(out / "funnel.csv"),
-                   json.loads((out / "summary.json").read_text()))
+                   json.loads((out / "summary.json").read_text()), fitted=fitted, ols=ols)
+
+
+def fitted_table(model, data) -> pd.DataFrame:
+    r"""One row per in-sample sale: fitted value and residual at the final estimates.
+
+    Parameters
+    ----------
+    model : PopularityAbilityModel
+        Fitted on ``data``'s arrays.
+    data : PAMData
+
+    Returns
+    -------
+    DataFrame
+        artist, sale_year, window_start (the first year of the sale's work window), log_price,
+        fitted (:math:`x'\hat\beta + \hat\gamma u + E[a]`, see the module), residual (log_price -
+        fitted), then lot_id and artwork_id when the sales table had them; rows in the order of
+        ``data.sales``.
+    """
+    s = data.settings
+    i, j = data.artist, data.window
+    fitted = data.X @ model.coef_.to_numpy() + model.ability_mean_[i, j]
+    table = pd.DataFrame({"artist": data.artists[i], "sale_year": data.sales["sale_year"].to_numpy(),
+                          "window_start": s.window_start + s.window_width * (data.first_window[i] + j),
+                          "log_price": data.y, "fitted": fitted, "residual": data.y - fitted})
+    for column in _IDS:
+        if column in data.sales.columns:
+            table[column] = data.sales[column].to_numpy()
+    return table
