@@ -10,13 +10,14 @@ rule world:
         truth=f"{RESULTS}world/truth_coefficients.csv",
         ability=f"{RESULTS}world/truth_ability.csv",
         lots=f"{RESULTS}world/truth_lots.csv",
+        images=directory(f"{RESULTS}world/images"),
     params:
         outdir=lambda wildcards, output: os.path.dirname(output.raw),
     log:
         f"{LOGS}world/world.log",
     threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=4000,
         runtime=10,
     conda:
         "../environment.yml"

@@ -47,8 +47,21 @@ def test_every_registered_model_has_a_display_name_and_the_defaults_are_register
     assert set(config.evaluation.models) <= set(REGISTRY)
 
 
+def test_the_new_models_are_registered_but_not_run_by_default(config):
+    assert display_name("gbt") == "gradient-boosted trees" and display_name("oracle") == "oracle (truth)"
+    assert not {"gbt", "oracle"} & set(config.evaluation.models)
+    with pytest.raises(InputError, match="^model oracle: set evaluation.truth_lots to the synthetic world's"):
+        make_model("oracle", config)
+
+
 @pytest.mark.parametrize("name", MODEL_NAMES)
 def test_make_model_gives_an_unfitted_estimator_of_the_protocol(name, config):
+    if name == "oracle":  # it needs the world's truth table
+        truth = {"evaluation": {"truth_lots": "truth_lots.csv"}}
+        config = resolve({**CONFIG, "evaluation": {**CONFIG["evaluation"], **truth["evaluation"]}})
+        assert make_model(name, {**truth, "evaluation": {**truth["evaluation"], "covariates": ["log_area"]}}).name == name
+        assert make_model(name, config, random_state=1).name == name
+        return
     model = make_model(name, config, random_state=1)
     assert isinstance(model, Estimator) and model.name == name
     assert not [k for k in vars(model) if k.endswith("_") and not k.startswith("_")]  # nothing fitted yet

@@ -243,6 +243,7 @@ def test_log_prices_follow_the_model_exactly(world):
     coef = world.coefficients()
     assert set(names) | {"popularity"} == set(coef.index)  # named as design_matrix names them
     mu = X @ coef[names].to_numpy() + coef["popularity"] * t["popularity"] + t["ability"]
+    mu += world.truth.quality_effect * t["visual_quality"]  # the picture's quality (artstudy.synth.images)
     np.testing.assert_allclose(mu, t["expected_log_price_usd"], atol=1e-9)
     noise = t["latent_log_price_usd"] - mu
     assert abs(noise.mean()) < 0.05 and abs(noise.var() - world.truth.sigma2) < 0.05
@@ -256,11 +257,12 @@ def test_log_prices_follow_the_model_exactly(world):
 
 def test_the_truth_comes_from_the_truth_object():
     beta = {"intercept": 3.0, "log_area": 1.0, "signed": 0.0, "inscribed": 0.5, "material[oil]": 2.0}
-    truth = Truth(gamma=0.5, sigma2=0.25, beta=beta)
+    truth = Truth(gamma=0.5, sigma2=0.25, beta=beta, quality_sd=2.0, quality_effect=0.3)
     w = _world(truth=truth, n_artists=30, n_lots=6000)
     t = w.truth_lots
     mu = 3.0 + t["log_area"] + 0.5 * t["inscribed"] + 2.0 * (t["material"] == "oil")
-    mu += 0.5 * t["popularity"] + t["ability"]
+    mu += 0.5 * t["popularity"] + t["ability"] + 0.3 * t["visual_quality"]
+    assert abs(t.drop_duplicates("artwork_id")["visual_quality"].std() - 2.0) < 0.1
     year = w.coefficients().filter(like="year[")
     mu += t["sale_year"].map(lambda y: year.get(f"year[{y}]", 0.0))
     np.testing.assert_allclose(mu, t["expected_log_price_usd"], atol=1e-9)
@@ -384,6 +386,9 @@ def test_write_world_from_a_study_config(tmp_path):
     for name in ("raw_lots.csv", "truth_coefficients.csv", "truth_ability.csv", "truth_lots.csv", "artists.csv",
                  "spec.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    pictures = sorted((tmp_path / "a" / "images").iterdir())
+    assert len(pictures) == len(a.works) and all(
+        p.read_bytes() == (tmp_path / "b" / "images" / p.name).read_bytes() for p in pictures)
     assert (tmp_path / "a" / "raw_lots.csv").read_bytes() != (tmp_path / "c" / "raw_lots.csv").read_bytes()
     assert len(a.raw) == 3000 and a.coefficients()["popularity"] == 2.0 and a.rates["GBP"] == 1.5
     assert a.seed == 4 and c.seed == 9
@@ -404,7 +409,7 @@ def test_bad_settings_are_one_line_input_errors():
 def test_synthetic_source_reads_the_raw_export():
     assert isinstance(SYNTHETIC_SOURCE, SourceMapping)
     cols = SYNTHETIC_SOURCE.column_map()
-    assert set(cols.values()) == set(RAW_COLUMNS)
+    assert set(cols.values()) | {"image_file"} == set(RAW_COLUMNS)
     assert cols["artist"] == "artist_name" and cols["price"] == "hammer_price" and cols["size"] == "dimensions"
     assert SYNTHETIC_SOURCE.unsold == ["Bought In"] and SYNTHETIC_SOURCE.missing == ["not given"]
     assert SYNTHETIC_SOURCE.date_format == "%Y-%m-%d" and SYNTHETIC_SOURCE.premium_included is False
@@ -447,3 +452,138 @@ def test_end_to_end_fit_pam_recovers_the_truth_of_the_world(world):
     f = world.funnel()
     assert res.summary_dict()["n_sales"] == f["lots"].iloc[-1]
     assert res.summary_dict()["n_artists"] == f["artists"].iloc[-1]
+
+
+# --------------------------------------------------------------------------
+# pictures: style per artist, visual quality in a known region, its price effect, the files
+
+
+def _tiny(seed=7, truth=None, **kw) -> World:
+    return generate_world(WorldSpec(**{"n_artists": 20, "n_lots": 2000, **kw}), truth, rng=seed)
+
+
+def test_same_seed_same_pictures():
+    a, b = _tiny(), _tiny()
+    img = a.images()
+    assert img.dtype == np.uint8 and img.shape == (len(a.works), 32, 32, 3)
+    np.testing.assert_array_equal(img, b.images())
+    assert img.tobytes() == b.images().tobytes()
+    pd.testing.assert_frame_equal(a.works, b.works)
+    assert not np.array_equal(img[:100], _tiny(seed=8).images()[:100])
+    # a work's picture does not depend on which others are asked for
+    some = a.works["artwork_id"].to_numpy()[[len(a.works) - 1, 3, 0]]
+    np.testing.assert_array_equal(a.images(some), img[[len(a.works) - 1, 3, 0]])
+    assert a.images(size=16).shape == (len(a.works), 16, 16, 3)
+
+
+def test_pictures_do_not_move_the_other_draws():
+    # the pictures draw from a spawned stream: without the price effect the world is the one without pictures
+    plain = _tiny(truth=Truth(quality_effect=0.0))
+    rich = _tiny()
+    for col in ("lot_id", "artwork_id", "artist", "sold", "sale_date", "work_year", "title", "height_cm",
+                "auction_house", "ability", "visual_quality"):
+        pd.testing.assert_series_equal(plain.truth_lots[col], rich.truth_lots[col], obj=col)
+    pd.testing.assert_frame_equal(plain.raw.drop(columns=["hammer_price", "estimate"]),
+                                  rich.raw.drop(columns=["hammer_price", "estimate"]))
+
+
+def test_log_price_is_the_previous_components_plus_the_quality_term():
+    truth = Truth()
+    plain = _tiny(truth=truth.model_copy(update={"quality_effect": 0.0}))
+    t0, t = plain.truth_lots, _tiny(truth=truth).truth_lots
+    q = t["visual_quality"].to_numpy()
+    # the same noise, ability and covariates: y = previous components (popularity fed back) + effect * q
+    lhs = t["latent_log_price_usd"] - truth.gamma * t["popularity"] - truth.quality_effect * q
+    rhs = t0["latent_log_price_usd"] - truth.gamma * t0["popularity"]
+    np.testing.assert_allclose(lhs, rhs, atol=1e-9)
+    np.testing.assert_allclose(t["expected_log_price_usd"] - t["latent_log_price_usd"],
+                               t0["expected_log_price_usd"] - t0["latent_log_price_usd"], atol=1e-9)
+    # one quality per work, on every sale; about N(0, quality_sd)
+    assert (t.groupby("artwork_id")["visual_quality"].nunique() == 1).all()
+    per_work = t.drop_duplicates("artwork_id")["visual_quality"]
+    assert abs(per_work.mean()) < 0.1 and abs(per_work.std() - truth.quality_sd) < 0.1
+
+
+def test_no_tabular_column_reveals_the_quality(full_world):
+    t, raw = full_world.truth_lots, full_world.raw
+    q = t["visual_quality"].to_numpy()
+    est = raw["estimate"].str.extract(r"([\d,]+) - ([\d,]+)").apply(lambda s: pd.to_numeric(s.str.replace(",", "")))
+    ok = est[0].notna().to_numpy()
+    mid = np.log(np.sqrt(est[0] * est[1]) * raw["currency"].map(DEFAULT_RATES)).to_numpy()
+    # the estimate is around the expected price without the picture's term
+    resid = mid[ok] - (t["expected_log_price_usd"].to_numpy() - full_world.truth.quality_effect * q)[ok]
+    assert abs(np.corrcoef(resid, q[ok])[0, 1]) < 0.02
+    for col in ("log_area", "signed", "inscribed", "work_year", "ability", "popularity"):
+        assert abs(np.corrcoef(t[col].astype(float), q)[0, 1]) < 0.03, col
+    # the price sees it: the image matters, ability still dominates
+    sold = t["sold"].to_numpy()
+    r2_quality = np.corrcoef(t["log_price_usd"][sold], q[sold])[0, 1] ** 2
+    r2_ability = np.corrcoef(t["log_price_usd"][sold], t["ability"][sold])[0, 1] ** 2
+    assert 0.04 < r2_quality < 0.12 and r2_ability > 4 * r2_quality, (r2_quality, r2_ability)
+
+
+def test_quality_changes_only_the_region():
+    from artstudy.synth.images import draw_styles, draw_work_looks, quality_region, render_images
+
+    rng = np.random.default_rng(0)
+    styles, looks = draw_styles(3, rng), draw_work_looks(4, 1.0, rng)
+    looks["artist"] = [0, 1, 2, 0]
+    r0, r1, c0, c1 = quality_region(32)
+    assert (r0, r1, c0, c1) == (8, 24, 8, 24)  # the middle quarter of the area
+    low = render_images(styles, looks.assign(visual_quality=-1.0), 32, np.random.default_rng(1)).astype(int)
+    high = render_images(styles, looks.assign(visual_quality=1.0), 32, np.random.default_rng(1)).astype(int)
+    diff = high - low
+    inside = np.zeros((32, 32), bool)
+    inside[r0:r1, c0:c1] = True
+    assert (diff[:, ~inside] == 0).all()
+    assert (diff[:, inside] >= 0).all() and diff[:, inside].mean() > 40  # brighter by about 0.2 * 255
+    # the same without grain; deterministic
+    np.testing.assert_array_equal(render_images(styles, looks, 32), render_images(styles, looks, 32))
+
+
+def test_style_is_shared_within_an_artist():
+    w = _tiny(n_artists=20, n_lots=4000)
+    img = w.images().astype(float)
+    colour = img.mean(axis=(1, 2))  # mean RGB per work
+    artist = w.works["artist_code"].to_numpy()
+    keep = np.isin(artist, np.flatnonzero(np.bincount(artist) >= 10))
+    colour, artist = colour[keep], artist[keep]
+    centre = pd.DataFrame(colour).groupby(artist).mean()
+    within = np.linalg.norm(colour - centre.loc[artist].to_numpy(), axis=1).mean()
+    between = np.linalg.norm(centre.to_numpy()[:, None] - centre.to_numpy()[None], axis=2)
+    between = between[np.triu_indices(len(centre), 1)].mean()
+    assert within < 0.5 * between, (within, between)
+
+
+def test_pictures_written_and_prepared(tmp_path):
+    from artstudy.data.images import load_images
+    from artstudy.data.prepare import prepare_file
+
+    w = _tiny()
+    w.write(tmp_path)
+    raw = pd.read_csv(tmp_path / "raw_lots.csv", dtype=str, keep_default_na=False)
+    assert raw["image_file"].str.fullmatch(r"images/W-\d{6}\.png").all()
+    files = sorted(p.name for p in (tmp_path / "images").iterdir())
+    assert files == sorted(w.works["image_file"].str.removeprefix("images/"))
+    assert set(raw["image_file"]) == set(w.works["image_file"])  # every work offered has one, every file is used
+    back = load_images(w.works["image_file"], 32, base_dir=tmp_path)
+    np.testing.assert_array_equal(back, w.images())  # lossless
+    spec = json.loads((tmp_path / "spec.json").read_text())
+    assert spec["images"]["quality_region"] == [8, 24, 8, 24] and spec["images"]["size"] == 32
+    lots = pd.read_csv(tmp_path / "truth_lots.csv")
+    np.testing.assert_allclose(lots["visual_quality"], w.truth_lots["visual_quality"])
+    # `artstudy prepare` with the pictures' template: absolute paths to the files, which load
+    table, _ = prepare_file(tmp_path / "raw_lots.csv", SYNTHETIC_SOURCE, name="synthetic")
+    assert table["image_path"].notna().all()
+    by_lot = table.set_index("lot_id")["image_path"]
+    work = w.truth_lots.set_index("lot_id")["artwork_id"]
+    some = by_lot.index[:50]
+    imgs = load_images(by_lot.loc[some], 32)
+    np.testing.assert_array_equal(imgs, w.images(work.loc[some]))
+
+
+def test_world_without_pictures(tmp_path):
+    w = _tiny(images=False)
+    w.write(tmp_path)
+    assert not any((tmp_path / "images").iterdir()) and (w.raw["image_file"] == "").all()  # an empty folder
+    pd.testing.assert_frame_equal(w.truth_lots, _tiny().truth_lots)  # the same world, its files without pictures

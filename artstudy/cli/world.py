@@ -26,6 +26,7 @@ def run(args) -> int:
     f = world.funnel().set_index("step")
     print(f"synthetic world: {len(world.raw)} lots by {config.world.n_artists} artists in {world.seconds:.2f} s; "
           f"funnel:\n{f.to_string()}")
+    pictures = f" and {len(world.works)} pictures in images/" if config.world.images else ""
     print(f"wrote {out}/raw_lots.csv, truth_coefficients.csv, truth_ability.csv, truth_lots.csv, artists.csv, "
-          f"spec.json")
+          f"spec.json{pictures}")
     return 0

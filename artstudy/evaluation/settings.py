@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from pydantic import Field, PositiveInt, field_validator
+from pydantic import Field, PositiveFloat, PositiveInt, field_validator
 
 from .._section import Section
 from ..models.pam.paper import COVARIATES
 
-__all__ = ["EvaluationSettings", "DEFAULT_MODELS"]
+__all__ = ["EvaluationSettings", "TreeSettings", "DEFAULT_MODELS"]
 
 #: Models of the harness's registry run by default (:mod:`artstudy.models.registry`).
 DEFAULT_MODELS = ("naive", "hedonic", "hedonic_pop", "artist_fe", "random_effects", "pam")
+
+
+class TreeSettings(Section):
+    """The gradient-boosted trees (model ``gbt``, LightGBM): hyperparameters and threads."""
+
+    n_estimators: PositiveInt = 1000
+    """Most boosting rounds (early stopping on the validation year picks fewer)."""
+    learning_rate: PositiveFloat = 0.05
+    """Shrinkage of each tree."""
+    num_leaves: PositiveInt = 31
+    """Leaves per tree."""
+    min_child_samples: PositiveInt = 20
+    """Fewest training sales in a leaf."""
+    early_stopping_rounds: PositiveInt = 50
+    """Stop when the validation year's error has not improved for this many rounds."""
+    threads: PositiveInt = 1
+    """LightGBM threads (results are identical for a given number of threads)."""
 
 
 class EvaluationSettings(Section):
@@ -30,6 +47,13 @@ class EvaluationSettings(Section):
     """Apply the popularity-ability model's artist-selection rule (model.min_works, min_windows) when it
     forecasts. Off by default: the rule serves the paper's ranking of long careers, and an artist it drops
     would be forecast as unseen (no ability), which on the synthetic world costs about 0.2 of R²."""
+    artist_prior_weight: PositiveFloat = 10.0
+    """Tabular models' artist feature: the artist's mean log price of earlier sales, shrunk to the training
+    mean as if this many sales at that mean came first (an unseen artist gets the training mean)."""
+    trees: TreeSettings = Field(default_factory=TreeSettings)
+    """The gradient-boosted trees."""
+    truth_lots: str | None = None
+    """The synthetic world's truth_lots.csv (``artstudy world``): what the oracle model reads."""
     levels: list[float] = Field(default_factory=lambda: [0.8, 0.95])
     """Nominal levels of the prediction intervals scored."""
     n_bootstrap: PositiveInt = 1000

@@ -57,6 +57,23 @@ def _pam(config, random_state):
                                       settings=settings, random_state=random_state)
 
 
+def _gbt(config, random_state):
+    from .trees import GradientBoostedTrees
+
+    ev = config.evaluation
+    return GradientBoostedTrees.from_settings(ev.covariates, ev.trees, popularity=config.model.popularity,
+                                              prior_weight=ev.artist_prior_weight, random_state=random_state)
+
+
+def _oracle(config, random_state):
+    from .oracle import Oracle, truth_noise_sd
+
+    path = config.evaluation.truth_lots
+    if path is None:
+        raise InputError("model oracle: set evaluation.truth_lots to the synthetic world's truth_lots.csv")
+    return Oracle(path, noise_sd=truth_noise_sd(path, default=config.truth.sigma2 ** 0.5))
+
+
 #: name -> factory(config, random_state) -> estimator.
 REGISTRY: dict[str, Callable] = {
     "naive": _naive,
@@ -66,6 +83,8 @@ REGISTRY: dict[str, Callable] = {
     "artist_fe_pop": _hedonic(popularity=True, artist_effects=True),
     "random_effects": _random_effects,
     "pam": _pam,
+    "gbt": _gbt,
+    "oracle": _oracle,
 }
 
 #: The registered names (a snapshot; :data:`REGISTRY` is the source).
@@ -80,6 +99,8 @@ DISPLAY_NAMES = {
     "artist_fe_pop": "artist fixed effects + popularity",
     "random_effects": "random effects",
     "pam": "popularity-ability",
+    "gbt": "gradient-boosted trees",
+    "oracle": "oracle (truth)",
 }
 
 

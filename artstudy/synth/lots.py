@@ -228,7 +228,7 @@ def _nice(values):
 
 
 def draw_prices(spec: WorldSpec, truth: Truth, coef: pd.Series, lots: pd.DataFrame, ability, rates: dict,
-                rng) -> pd.DataFrame:
+                rng, shift=None) -> pd.DataFrame:
     """Log prices from the model (popularity counting every sold lot), prices and estimates in the house's currency.
 
     Parameters
@@ -246,6 +246,10 @@ def draw_prices(spec: WorldSpec, truth: Truth, coef: pd.Series, lots: pd.DataFra
     rates : dict
         USD per unit of each currency.
     rng : numpy.random.Generator
+    shift : ndarray, optional
+        A term added to each lot's log price with the ability (the world's ``quality_effect * q``), also in
+        the expected price; the presale estimates are drawn around the expected price without it (they
+        come from the record, not the picture). Default 0: no draws change.
 
     Returns
     -------
@@ -258,11 +262,12 @@ def draw_prices(spec: WorldSpec, truth: Truth, coef: pd.Series, lots: pd.DataFra
     sold = lots["sold"].to_numpy(bool)
     covs = {c: lots[c].to_numpy() for c in ("log_area", "signed", "inscribed", "material", "support")}
     noise = rng.normal(0.0, np.sqrt(truth.sigma2), size=n)
-    p = model_log_prices(truth, coef, covs, lots["sale_year"].to_numpy(), lots["artist"].to_numpy(), ability, noise,
-                         counted=sold, n_artists=spec.n_artists)
+    shift = np.zeros(n) if shift is None else np.asarray(shift, dtype=float)
+    p = model_log_prices(truth, coef, covs, lots["sale_year"].to_numpy(), lots["artist"].to_numpy(),
+                         np.asarray(ability, dtype=float) + shift, noise, counted=sold, n_artists=spec.n_artists)
     rate = lots["currency"].map(rates).to_numpy(float)
     price = np.maximum(np.round(np.exp(p.log_price) / rate), 1)
-    mid = np.exp(p.expected + rng.normal(0.0, spec.estimate_sd, size=n)) / rate
+    mid = np.exp(p.expected - shift + rng.normal(0.0, spec.estimate_sd, size=n)) / rate
     low, step = _nice(0.8 * mid)
     high, _ = _nice(1.25 * mid)
     high = np.where(high <= low, low + step, high)

@@ -15,6 +15,8 @@ material and support; signature flags; artist names). The forms:
 ``markings``       "Signed and dated", "Signed, titled and inscribed", "Inscribed", "Unsigned", ...
 ``hammer_price``   "1,234,567" in the house's currency, or "Bought In"
 ``estimate``       "10,000 - 15,000" or "" (not given)
+``image_file``     the work's picture relative to the export's folder, "images/W-000123.png" (every
+                   offer of a work the same file), or "" when the world is written without pictures
 =================  ==============================================================================
 
 Every offer of a work shows the same medium, dimensions, creation-year and markings text.
@@ -32,7 +34,7 @@ __all__ = ["render_raw", "RAW_COLUMNS", "MARKINGS", "thousands", "cm_text", "inc
 
 #: The columns of ``raw_lots.csv``, in order.
 RAW_COLUMNS = ("lot_id", "auction_house", "sale_date", "artist_name", "title", "medium", "dimensions",
-               "year_of_work", "markings", "currency", "hammer_price", "estimate")
+               "year_of_work", "markings", "currency", "hammer_price", "estimate", "image_file")
 
 #: (signed, inscribed) -> the texts that say so.
 MARKINGS = {
@@ -136,7 +138,8 @@ def render_raw(lots: pd.DataFrame, spec: WorldSpec, rng) -> pd.DataFrame:
     lots : pandas.DataFrame
         The truth's lots (:attr:`artstudy.synth.world.World.truth_lots`): lot_id, artwork_id, auction_house,
         sale_date, sale_year, artist, title, medium, size_unit, height_cm, width_cm, depth_cm, work_year,
-        work_year_given, signed, inscribed, currency, sold, price_original, estimate_low, estimate_high.
+        work_year_given, signed, inscribed, currency, sold, price_original, estimate_low, estimate_high and
+        optionally image_file (else "").
     spec : WorldSpec
         The shares of the text forms (messy names, circa and range years).
     rng : numpy.random.Generator
@@ -161,5 +164,7 @@ def render_raw(lots: pd.DataFrame, spec: WorldSpec, rng) -> pd.DataFrame:
         "dimensions": work["dimensions"].to_numpy(object), "year_of_work": work["year_of_work"].to_numpy(object),
         "markings": work["markings"].to_numpy(object), "currency": lots["currency"].to_numpy(object),
         "hammer_price": np.where(sold, price, "Bought In").astype(object), "estimate": estimate.astype(object),
+        "image_file": (lots["image_file"].to_numpy(object) if "image_file" in lots
+                       else np.full(len(lots), "", dtype=object)),
     })
     return raw[list(RAW_COLUMNS)]

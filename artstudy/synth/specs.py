@@ -119,6 +119,10 @@ class WorldSpec(Section):
     """Artist names upper-cased and/or with trailing spaces."""
     market_growth: float = 0.05
     """Growth per year of the number of lots offered."""
+    images: bool = True
+    """Write a picture per work (``images/<artwork id>.png``) and its path in the raw export."""
+    image_size: PositiveInt = 32
+    """Pixels per side of the pictures."""
 
     @property
     def last_sale_year(self) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, PositiveFloat
+from pydantic import Field, NonNegativeFloat, PositiveFloat
 
 from .._section import Section
 from ..models.pam.paper import TABLE2
@@ -38,6 +38,10 @@ class Truth(Section):
     """Regression coefficients by term (default: the paper's Table 2 and an intercept of 7)."""
     popularity: Popularity = Field(default_factory=Popularity)
     """How popularity is computed when prices are generated."""
+    quality_sd: NonNegativeFloat = 1.0
+    """Sd of a work's visual quality q in the synthetic world's pictures (:mod:`artstudy.synth.images`)."""
+    quality_effect: float = 0.7
+    """Effect of q on the world's log price (``+ quality_effect * q``; the simulated markets have no pictures)."""
 
     def year_effects(self, first_sale_year: int, n_sale_years: int) -> dict:
         """True sale-year effects against the first sale year: the trend with a smooth cycle."""

@@ -10,12 +10,15 @@ records are licensed, so :func:`generate_world` draws a market like it from one
 :meth:`World.write` writes
 
 * ``raw_lots.csv``: the raw export, every field as text (:mod:`artstudy.synth.render`),
-  read by :data:`SYNTHETIC_SOURCE` (the built-in source ``synthetic``);
+  read by :data:`SYNTHETIC_SOURCE` (the built-in source ``synthetic``), its ``image_file`` the
+  work's picture ``images/<artwork id>.png`` (``WorldSpec.images``; one lossless PNG of
+  ``image_size`` pixels a side per work, :mod:`artstudy.synth.images`);
 * the truth: ``truth_coefficients.csv`` (term, truth), ``truth_ability.csv`` (artist,
   window, window_start, value), ``truth_lots.csv`` (lot_id, artwork_id, log_price_usd,
-  ability, popularity, then the lot's true attributes), ``artists.csv`` (artist,
-  birth_year, career, counts, selection outcome) and ``spec.json`` (world spec, truth,
-  rates, seed).
+  ability, popularity, then the lot's true attributes and its work's ``visual_quality``),
+  ``artists.csv`` (artist, birth_year, career, counts, selection outcome) and ``spec.json``
+  (world spec, truth, rates, seed and, under ``images``, the picture size and the quality
+  region in pixels: row0, row1, col0, col1, end-exclusive).
 
 The market
 ----------
@@ -36,7 +39,7 @@ price with a specialist's error.
 
 .. math::
 
-    y = x'\beta + \gamma u_{i,t} + a_{i,t'} + \epsilon, \quad \epsilon \sim N(0, \sigma^2),
+    y = x'\beta + \gamma u_{i,t} + a_{i,t'} + \delta q_j + \epsilon, \quad \epsilon \sim N(0, \sigma^2),
 
 with :math:`y` the log price in USD and :math:`u_{i,t}` the artist's popularity
 (``truth.popularity``: the paper's sum of log prices in earlier sale years over 10,000, or the
@@ -44,6 +47,18 @@ unit-free sum relative to each year's market mean), counting **every sold lot** 
 artist, also those the analysis leaves out (no creation year, sculpture, made before the
 artist's first kept window): it equals :func:`artstudy.models.pam.popularity.popularity`
 over all sold lots. A bought-in lot has a latent price in the truth but adds nothing.
+
+*Pictures* (:mod:`artstudy.synth.images`): every work :math:`j` has a picture in its artist's
+style and a visual quality :math:`q_j \sim N(0, \text{quality\_sd}^2)` that shows only inside a
+known region of the picture (the centred square of a quarter of the area) and adds
+:math:`\delta q_j` (:math:`\delta` = ``truth.quality_effect``) to the log price of every sale of
+the work; the presale estimates do not see it, and no column of the raw export reveals it (a repeat
+sale's earlier price does). **World prices changed** with this term (defaults ``quality_sd`` 1,
+``quality_effect`` 0.7: variance 0.49 against the noise's 1 and the abilities' 4): every other
+draw is as before (the pictures draw from a stream spawned from the seed), so the works, lots,
+sizes, texts and abilities of a seed are those of the world without pictures, its prices,
+popularity and estimates are not. ``quality_effect: 0`` gives the earlier prices back exactly.
+The simulated markets (:mod:`artstudy.synth.market`) have no pictures and are unchanged.
 
 Where the ability walk starts
 -----------------------------
@@ -87,12 +102,14 @@ from ..models.pam.paper import COVARIATES
 from ..models.pam.selection import artist_spans
 from ..models.pam.settings import PAMSettings
 from .careers import Artists, draw_artists
+from .images import IMAGE_CHUNK, LOOK_COLUMNS, QUALITY_BRIGHTNESS, QUALITY_REGION, draw_styles, draw_work_looks
+from .images import quality_region, work_images, write_work_images
 from .lots import CURRENCIES, draw_offers, draw_prices, draw_venues, draw_works, written_sizes
 from .render import RAW_COLUMNS, render_raw
 from .specs import WorldSpec
 from .truth import Truth
 
-__all__ = ["World", "generate_world", "write_world", "SYNTHETIC_SOURCE", "RAW_COLUMNS", "COVARIATES"]
+__all__ = ["World", "generate_world", "write_world", "SYNTHETIC_SOURCE", "RAW_COLUMNS", "COVARIATES", "IMAGE_CHUNK"]
 
 #: The source mapping that reads ``raw_lots.csv`` (``artstudy prepare RAW --source synthetic``).
 SYNTHETIC_SOURCE: SourceMapping = build(SourceMapping, {
@@ -102,7 +119,7 @@ SYNTHETIC_SOURCE: SourceMapping = build(SourceMapping, {
                 "work_year": "year_of_work", "signature": "markings", "currency": "currency",
                 "price": "hammer_price", "estimate": "estimate"},
     "date_format": "%Y-%m-%d", "size_unit": "cm", "unsold": ["Bought In"], "missing": ["not given"],
-    "premium_included": False,
+    "premium_included": False, "image_path": "{image_file}",  # pictures, relative to the export's folder
 }, source="synthetic source")
 
 _MIN_WORKS = field_default(PAMSettings, "min_works")
@@ -138,6 +155,14 @@ class World:
         The seed, when the world was drawn from one.
     seconds : float
         Time taken to generate.
+    styles : pandas.DataFrame
+        One row per artist (in the order of ``artists``): artist and the style
+        (:data:`artstudy.synth.images.STYLE_COLUMNS`).
+    works : pandas.DataFrame
+        One row per work offered, by artwork_id: artwork_id, artist, artist_code (row of ``styles``),
+        image_file and the look (:data:`artstudy.synth.images.LOOK_COLUMNS`, ``visual_quality`` among them).
+    image_seed : int
+        Seeds the pictures' grain (chunk ``k`` of :data:`IMAGE_CHUNK` works: ``default_rng([image_seed, k])``).
     """
 
     raw: pd.DataFrame
@@ -150,6 +175,24 @@ class World:
     rates: dict
     seed: int | None = None
     seconds: float = float("nan")
+    styles: pd.DataFrame | None = None
+    works: pd.DataFrame | None = None
+    image_seed: int = 0
+
+    @property
+    def quality_region(self) -> tuple[int, int, int, int]:
+        """Where the visual quality lives, in pixels: (row0, row1, col0, col1), end-exclusive."""
+        return quality_region(self.spec.image_size)
+
+    def images(self, artwork_ids=None, size: int | None = None) -> np.ndarray:
+        """The works' pictures, uint8 of shape (n, size, size, 3), in the order of ``artwork_ids`` (default: every
+        work, in the order of ``works``). The same for a work whichever others are asked for."""
+        return work_images(self.styles, self.works, self.image_seed, self.spec.image_size if size is None else size,
+                           artwork_ids)
+
+    def write_images(self, out_dir) -> Path:
+        """Write every work's picture to ``out_dir/images/<artwork_id>.png`` (lossless); returns the folder."""
+        return write_work_images(self.styles, self.works, self.image_seed, self.spec.image_size, out_dir)
 
     @property
     def covariates(self) -> tuple:
@@ -245,7 +288,8 @@ class World:
                           "effective_tau2": s["start_variance"].mean()}, name="model_start")
 
     def write(self, out_dir) -> Path:
-        """Write raw_lots.csv, truth_coefficients.csv, truth_ability.csv, truth_lots.csv, artists.csv, spec.json."""
+        """Write raw_lots.csv, truth_coefficients.csv, truth_ability.csv, truth_lots.csv, artists.csv, spec.json
+        and, with ``spec.images``, images/<artwork_id>.png."""
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.raw.to_csv(out / "raw_lots.csv", index=False)
@@ -254,8 +298,16 @@ class World:
         self.truth_lots.to_csv(out / "truth_lots.csv", index=False)
         self.artists.to_csv(out / "artists.csv", index=False)
         spec = {"world": self.spec.model_dump(mode="json"), "truth": self.truth.model_dump(mode="json"),
-                "rates": self.rates, "seed": self.seed}
+                "rates": self.rates, "seed": self.seed,
+                "images": {"written": self.spec.images, "size": self.spec.image_size,
+                           "quality_region": list(self.quality_region),
+                           "quality_region_fraction": list(QUALITY_REGION),
+                           "quality_brightness": QUALITY_BRIGHTNESS, "folder": "images"}}
         (out / "spec.json").write_text(json.dumps(spec, indent=2) + "\n")
+        if self.spec.images:
+            self.write_images(out)
+        else:
+            (out / "images").mkdir(exist_ok=True)  # the workflow's output folder exists either way
         return out
 
 
@@ -300,20 +352,40 @@ _TRUTH_COLUMNS = ["lot_id", "artwork_id", "log_price_usd", "ability", "popularit
                   "sale_date", "sale_number", "sale_kind", "work_year", "work_year_given", "window", "window_start",
                   "title", "medium", "size_unit", "height_cm", "width_cm", "depth_cm", "log_area", "signed",
                   "inscribed", "material", "support", "auction_house", "currency", "price_original", "estimate_low",
-                  "estimate_high", "latent_log_price_usd", "expected_log_price_usd"]
+                  "estimate_high", "latent_log_price_usd", "expected_log_price_usd", "visual_quality"]
 
 
-def _truth_lots(spec, truth, coef, artists: Artists, rates, rng) -> pd.DataFrame:
-    """The truth's lots: attributes, then prices year by year (popularity counting every sold lot), in sale order."""
+def _truth_lots(spec, truth, coef, artists: Artists, rates, rng, image_rng):
+    """The truth's lots: attributes, then prices year by year (popularity counting every sold lot), in sale order;
+    and the works' looks (from ``image_rng``), one row per work index."""
     lots = _lots(spec, artists, rng)
     code, window = lots["artist"].to_numpy(), lots["window"].to_numpy()
+    work = lots["work"].to_numpy()
+    looks = draw_work_looks(int(work.max(initial=-1)) + 1, truth.quality_sd, image_rng)
+    quality = looks["visual_quality"].to_numpy()[work]
     ability = artists.ability[code, window]
-    prices = draw_prices(spec, truth, coef, lots, ability, rates, rng)
+    prices = draw_prices(spec, truth, coef, lots, ability, rates, rng, shift=truth.quality_effect * quality)
     lots = pd.concat([lots, prices], axis=1)
     lots["ability"] = ability
+    lots["visual_quality"] = quality
+    lots["artist_code"] = code
     lots["artist"] = artists.names[code]
     lots["window_start"] = spec.window_start + spec.window_width * window
-    return _order_and_ids(lots, rng)[_TRUTH_COLUMNS]
+    lots = _order_and_ids(lots, rng)
+    first = lots.drop_duplicates("artwork_id").sort_values("artwork_id")
+    works = pd.DataFrame({"artwork_id": first["artwork_id"].to_numpy(object), "artist": first["artist"].to_numpy(),
+                          "artist_code": first["artist_code"].to_numpy(np.int64)})
+    works["image_file"] = "images/" + works["artwork_id"] + ".png"
+    works = pd.concat([works, looks.iloc[first["work"].to_numpy()].reset_index(drop=True)[LOOK_COLUMNS]], axis=1)
+    return lots[_TRUTH_COLUMNS], works
+
+
+def _image_stream(rng):
+    """A generator for the pictures spawned from ``rng``'s seed, so that the other draws stay as they were."""
+    try:
+        return rng.spawn(1)[0]
+    except (AttributeError, TypeError, ValueError):  # a generator without a seed sequence
+        return np.random.default_rng(rng.integers(2 ** 63))
 
 
 def _artist_table(spec: WorldSpec, artists: Artists, t: pd.DataFrame) -> pd.DataFrame:
@@ -361,16 +433,21 @@ def generate_world(spec: WorldSpec | None = None, truth: Truth | None = None, ra
     seed = int(rng) if isinstance(rng, (int, np.integer)) else None
     rng = np.random.default_rng(rng)
     coef = truth.coefficients(spec.first_sale_year, spec.n_sale_years)
+    image_rng = _image_stream(rng)
+    styles = draw_styles(spec.n_artists, image_rng)
     artists = draw_artists(spec, truth, rng)
-    lots = _truth_lots(spec, truth, coef, artists, rates, rng)
-    raw = render_raw(lots, spec, rng)
+    lots, works = _truth_lots(spec, truth, coef, artists, rates, rng, image_rng)
+    image_seed = int(image_rng.integers(2 ** 63))
+    image_file = works.set_index("artwork_id")["image_file"].reindex(lots["artwork_id"]).to_numpy(object)
+    raw = render_raw(lots.assign(image_file=image_file if spec.images else ""), spec, rng)
+    styles.insert(0, "artist", artists.names)
     ii, jj = np.nonzero(~np.isnan(artists.ability))
     truth_ability = pd.DataFrame({"artist": artists.names[ii], "window": jj,
                                   "window_start": spec.window_start + spec.window_width * jj,
                                   "value": artists.ability[ii, jj]})
     world = World(raw=raw, truth_coefficients=coef.rename("truth").rename_axis("term").reset_index(),
                   truth_ability=truth_ability, truth_lots=lots, artists=_artist_table(spec, artists, lots),
-                  spec=spec, truth=truth, rates=rates, seed=seed)
+                  spec=spec, truth=truth, rates=rates, seed=seed, styles=styles, works=works, image_seed=image_seed)
     _, _, t0, t1 = world._spans()
     world.artists["passes_selection"] = t1 >= 0
     world.artists["selection_first_window"] = np.where(t1 >= 0, t0, -1)
