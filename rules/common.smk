@@ -27,6 +27,18 @@ VALUATION_SOURCES = DATA_SOURCES
 MODELS = config["evaluation"]["models"]
 
 
+def valuation_fit_inputs(wildcards):
+    inputs = {"sales": f"{RESULTS}data/{wildcards.source}/sales.csv", "config": f"{RESULTS}config/valuation.json"}
+    if wildcards.model == "oracle":
+        inputs["truth"] = f"{RESULTS}world/truth_lots.csv"
+    return inputs
+
+
+def source_models(source):
+    """The models scored on a source: the config's, plus the oracle on the synthetic world (it reads the truth)."""
+    return MODELS + (["oracle"] if source == "synthetic" and "oracle" not in MODELS else [])
+
+
 def artnet_report(source):
     """Report name of the real-data analysis of one source."""
     return "02_artnet_analysis" if source == "synthetic" else f"02_artnet_analysis_{source}"
@@ -106,7 +118,7 @@ wildcard_constraints:
     rep=r"\d+",
     name="|".join(re.escape(name) for name in REPORTS),
     source="|".join(re.escape(source) for source in DATA_SOURCES),
-    model="|".join(re.escape(model) for model in MODELS),
+    model="|".join(re.escape(model) for model in dict.fromkeys(MODELS + ["oracle"])),
     part="|".join(CONFIG_PARTS),
 
 

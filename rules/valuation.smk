@@ -4,10 +4,11 @@
 
 rule valuation_fit:
     input:
-        sales=f"{RESULTS}data/{{source}}/sales.csv",
-        config=f"{RESULTS}config/valuation.json",
+        unpack(valuation_fit_inputs),
     output:
         f"{RESULTS}valuation/{{source}}/predictions/{{model}}.csv",
+    params:
+        truth=lambda wildcards, input: f"--truth-lots {input.truth}" if wildcards.model == "oracle" else "",
     log:
         f"{LOGS}valuation_fit/{{source}}/{{model}}.log",
     threads: 1
@@ -18,13 +19,14 @@ rule valuation_fit:
         "../environment.yml"
     shell:
         "artstudy valuation-fit {input.sales:q} --model {wildcards.model:q} --out {output:q} "
-        "--config {input.config:q} > {log:q} 2>&1"
+        "--config {input.config:q} {params.truth} > {log:q} 2>&1"
 
 
 rule valuation_score:
     input:
         sales=f"{RESULTS}data/{{source}}/sales.csv",
-        predictions=lambda wildcards: [f"{RESULTS}valuation/{wildcards.source}/predictions/{model}.csv" for model in MODELS],
+        predictions=lambda wildcards: [f"{RESULTS}valuation/{wildcards.source}/predictions/{model}.csv"
+                                       for model in source_models(wildcards.source)],
         config=f"{RESULTS}config/valuation.json",
     output:
         metrics=f"{RESULTS}valuation/{{source}}/metrics.csv",

@@ -227,3 +227,11 @@ def test_valuation_fit_and_score(tmp_path):
             "coverage95"} <= set(metrics["metric"])
     split = json.loads((tmp_path / "val" / "split.json").read_text())
     assert split
+    # the oracle reads the world's truth, given by --truth-lots: its predictions are the noiseless log prices
+    oracle = tmp_path / "pred" / "oracle.csv"
+    assert main(["valuation-fit", str(sales), "--model", "oracle", "--out", str(oracle), "--config", str(cfg),
+                 "--truth-lots", str(tmp_path / "world" / "truth_lots.csv")]) == 0
+    got = pd.read_csv(oracle).set_index("lot_id")["pred"]
+    truth = pd.read_csv(tmp_path / "world" / "truth_lots.csv").set_index("lot_id")["expected_log_price_usd"]
+    np.testing.assert_allclose(got, truth.loc[got.index], rtol=0, atol=1e-9)
+    assert main(["valuation-fit", str(sales), "--model", "oracle", "--out", str(oracle), "--config", str(cfg)]) == 2

@@ -349,7 +349,7 @@ def test_dry_run_scatters_one_job_per_replication(tmp_path):
                  "report_index", "all"]:
         assert counts[rule] == 1, counts
     # one job per model of the harness, one per config part, two reports
-    assert counts["valuation_fit"] == len(StudyConfig().evaluation.models), counts
+    assert counts["valuation_fit"] == len(StudyConfig().evaluation.models) + 1, counts  # + the oracle (synthetic)
     assert counts["config_part"] == 6, counts
     for rule in ["execute_notebook", "render_html"]:
         assert counts[rule] == 2, counts
@@ -374,7 +374,7 @@ def test_dry_run_askart_profile_adds_its_report(tmp_path):
     assert result.returncode == 0, output
     counts = _job_counts(output)
     assert counts["prepare"] == 2 and counts["pam_fit"] == 2 and counts["execute_notebook"] == 3, counts
-    assert counts["valuation_fit"] == 2 * len(StudyConfig().evaluation.models), counts
+    assert counts["valuation_fit"] == 2 * len(StudyConfig().evaluation.models) + 1, counts  # oracle: synthetic only
     assert "reports/new_york/02_artnet_analysis_askart_ny.html" in output
     assert "results/new_york/data/askart_ny/sales.csv" in output
 

@@ -15,6 +15,8 @@ def register(sub) -> None:
     p.add_argument("sales", type=Path, help="prepared sales table (artstudy prepare)")
     p.add_argument("--model", required=True, help="model name in the registry (artstudy.models.registry)")
     p.add_argument("--out", type=Path, required=True, help="predictions CSV")
+    p.add_argument("--truth-lots", type=Path, default=None, metavar="CSV",
+                   help="the synthetic world's truth_lots.csv, for the oracle (sets evaluation.truth_lots)")
     add_config_option(p)
     p.set_defaults(func=_fit)
 
@@ -32,6 +34,9 @@ def _fit(args) -> int:
     from ..evaluation.harness import fit_predict
 
     config = config_from_args(args)
+    if args.truth_lots is not None:
+        evaluation = config.evaluation.model_copy(update={"truth_lots": str(args.truth_lots)})
+        config = config.model_copy(update={"evaluation": evaluation})
     sales = read_table(args.sales)
     pred = fit_predict(args.model, sales, config)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from ..models.pam.paper import COVARIATES
 __all__ = ["EvaluationSettings", "TreeSettings", "DEFAULT_MODELS"]
 
 #: Models of the harness's registry run by default (:mod:`artstudy.models.registry`).
-DEFAULT_MODELS = ("naive", "hedonic", "hedonic_pop", "artist_fe", "random_effects", "pam")
+DEFAULT_MODELS = ("naive", "hedonic", "hedonic_pop", "artist_fe", "random_effects", "gbt", "pam")
 
 
 class TreeSettings(Section):
