@@ -8,6 +8,7 @@ Each section is a settings class that lives beside the code it configures:
 ``simulation``            :class:`artstudy.synth.specs.SimulationStudy`
 ``world``                 :class:`artstudy.synth.specs.WorldSpec`
 ``evaluation``            :class:`artstudy.evaluation.settings.EvaluationSettings`
+``deep``                  :class:`artstudy.models.deep.settings.DeepSettings`
 ``artnet``                :class:`artstudy.study.settings.ArtnetSettings`
 ``currency``              :class:`artstudy.data.sources.CurrencySettings`
 ``sources``               name -> :class:`artstudy.data.sources.SourceMapping`
@@ -36,6 +37,7 @@ from ._section import Section, build
 from .data.sources import CurrencySettings, SourceMapping
 from .errors import InputError
 from .evaluation.settings import EvaluationSettings
+from .models.deep.settings import DeepSettings
 from .models.pam.settings import PAMSettings
 from .study.settings import ArtnetSettings
 from .synth.specs import SimulationStudy, WorldSpec
@@ -68,6 +70,8 @@ class StudyConfig(Section):
     """The synthetic Artnet-like world."""
     evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
     """The valuation harness."""
+    deep: DeepSettings = Field(default_factory=DeepSettings)
+    """The deep valuation models (tabular MLP, image CNN, multi-modal)."""
     artnet: ArtnetSettings = Field(default_factory=ArtnetSettings)
     """The real-data analysis reports."""
     currency: CurrencySettings = Field(default_factory=CurrencySettings)

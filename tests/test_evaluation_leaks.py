@@ -26,7 +26,9 @@ from test_evaluation_market import toy_sales
 MARKER = "MARKER-LEAK"
 #: Small settings so that every model, the popularity-ability model included, fits in seconds.
 CONFIG = {"seed": 3, "evaluation": {"test_years": 2, "n_bootstrap": 50},
-          "model": {"n_gibbs": 30, "n_burn": 5, "max_iter": 5, "min_iter": 2, "min_works": None}}
+          "model": {"n_gibbs": 30, "n_burn": 5, "max_iter": 5, "min_iter": 2, "min_works": None},
+          "deep": {"image_size": 8, "epochs": 2, "batch_size": 128, "filters": [4], "embedding_dim": 4,
+                   "hidden": [8], "head": [4], "shift": 0.0}}
 #: Registered models, and variants of them under other settings (the oracle learns nothing from the sales
 #: table, so the marker test, whose positive control needs a fitted state that a leak would change, skips it).
 CASES = [(name, {}) for name in MODEL_NAMES] + [("hedonic_pop", {"model": {"popularity": {"kind": "relative"}}}),
@@ -41,9 +43,17 @@ def _config(extra):
 
 
 @pytest.fixture(scope="module")
-def market():
+def market(tmp_path_factory):
+    """The toy market, each lot with a tiny picture (for the deep models)."""
+    from PIL import Image
+
     sales, _ = toy_sales(n=1500, n_artists=25, seed=21)
-    return sales
+    folder = tmp_path_factory.mktemp("pictures")
+    grey = np.random.default_rng(5).integers(0, 256, size=(len(sales), 8, 8, 3), dtype=np.uint8)
+    paths = [str(folder / f"{i}.png") for i in range(len(sales))]
+    for path, img in zip(paths, grey):
+        Image.fromarray(img).save(path)
+    return sales.assign(image_path=paths)
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +103,9 @@ def _leaves(value, path="", depth=0):
         yield path, value.to_numpy() if not isinstance(value, pd.Index) else value.astype(str).to_numpy()
     elif isinstance(value, (np.ndarray, np.generic, int, float, bool, str, bytes, type(None))):
         yield path, value
+    elif hasattr(value, "get_weights") and hasattr(value, "layers"):  # a Keras model: its weights are its state
+        for i, w in enumerate(value.get_weights()):
+            yield f"{path}.weights[{i}]", np.asarray(w)
     elif hasattr(value, "__dict__") and depth < 4:
         for k, v in vars(value).items():
             if not k.startswith("__"):

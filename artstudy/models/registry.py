@@ -9,11 +9,16 @@ lazily, so a model whose dependencies are heavy (the deep models) costs nothing 
 made. A new model is one entry here (and one in :data:`DISPLAY_NAMES`)::
 
     def _cnn(config, random_state):
-        from .deep.cnn import ImageRegressor
+        from .deep.estimators import ImageRegressor
 
-        return ImageRegressor(config.deep, random_state=random_state)
+        return ImageRegressor.from_settings(config.deep, random_state=random_state)
 
     REGISTRY["cnn"] = _cnn
+
+The deep models (``mlp``, ``cnn``, ``multimodal``) take their settings from ``config.deep``
+(:class:`~artstudy.models.deep.settings.DeepSettings`); they are not among the harness's default
+models (:data:`~artstudy.evaluation.settings.DEFAULT_MODELS`), so a run names them in
+``evaluation.models``.
 """
 
 from __future__ import annotations
@@ -74,6 +79,17 @@ def _oracle(config, random_state):
     return Oracle(path, noise_sd=truth_noise_sd(path, default=config.truth.sigma2 ** 0.5))
 
 
+def _deep(class_name: str):
+    def factory(config, random_state):
+        from .deep import estimators
+
+        return getattr(estimators, class_name).from_settings(
+            config.deep, config.evaluation.covariates, popularity=config.model.popularity,
+            prior_weight=config.evaluation.artist_prior_weight, random_state=random_state)
+
+    return factory
+
+
 #: name -> factory(config, random_state) -> estimator.
 REGISTRY: dict[str, Callable] = {
     "naive": _naive,
@@ -84,6 +100,9 @@ REGISTRY: dict[str, Callable] = {
     "random_effects": _random_effects,
     "pam": _pam,
     "gbt": _gbt,
+    "mlp": _deep("TabularMLP"),
+    "cnn": _deep("ImageRegressor"),
+    "multimodal": _deep("MultiModalRegressor"),
     "oracle": _oracle,
 }
 
@@ -100,6 +119,9 @@ DISPLAY_NAMES = {
     "random_effects": "random effects",
     "pam": "popularity-ability",
     "gbt": "gradient-boosted trees",
+    "mlp": "tabular MLP",
+    "cnn": "image CNN",
+    "multimodal": "multi-modal (image + tabular)",
     "oracle": "oracle (truth)",
 }
 

@@ -1,8 +1,9 @@
 """Deep valuation models (Keras 3): builders, training, Grad-CAM and image embeddings.
 
 Importing this package chooses the JAX backend unless ``KERAS_BACKEND`` says otherwise (it must
-happen before Keras is first imported). Nothing here is imported by :mod:`artstudy` itself, so the
-rest of the package never pays for Keras or JAX; the submodules load on first use:
+happen before Keras is first imported). :mod:`artstudy.settings` imports only
+:mod:`~artstudy.models.deep.settings` (the config's ``deep:`` section, which loads neither Keras nor
+JAX), so the rest of the package never pays for them; the submodules load on first use:
 
 - :mod:`~artstudy.models.deep.builders`: ``build_tabular_mlp``, ``build_image_cnn``,
   ``build_multimodal`` (named inputs ``"image"`` and ``"tabular"``, scalar output ``"log_price"``);

@@ -13,6 +13,10 @@ stopping on the validation rows, and the validation residual sd is the sd of the
 distribution (one sd for every lot; the in-sample sd when ``validation_share`` is 0). Pictures are
 read with :func:`artstudy.data.images.load_images` (relative paths under ``image_dir``): a missing
 or corrupt file is an :class:`~artstudy.errors.InputError` before any training.
+
+Every default (picture size, training, network sizes, augmentation, backbone) is a field of
+:class:`~artstudy.models.deep.settings.DeepSettings` (the config's ``deep`` section); ``from_settings``
+builds an estimator from such a section, as the registry does.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from ..pam.paper import COVARIATES
 from ..pam.settings import Popularity
 from ..tabular import TabularEncoder
 from ..trees import seed_of
+from .settings import IMAGE_NETWORK, MULTIMODAL_NETWORK, TABULAR_NETWORK, DeepSettings
 
 __all__ = ["TabularMLP", "ImageRegressor", "MultiModalRegressor"]
 
@@ -40,13 +45,15 @@ class _DeepRegressor(GaussianEstimator):
     Parameters
     ----------
     covariates, year_effects, popularity, repeat_features, artist_encoding, prior_weight
-        The :class:`TabularEncoder`'s settings (models with a tabular input).
+        The :class:`TabularEncoder`'s settings (models with a tabular input; the image-only model keeps
+        them but neither uses the covariates nor leaves out rows that lack them).
     image_size : int
         Pixels per side the pictures are read at (models with an image input).
     image_dir : path or None
         Folder relative ``image_path`` values are under.
     network : dict or None
-        Keyword arguments of the builder (``hidden``, ``filters``, ``dropout``, ``backbone``, ...).
+        Keyword arguments of the builder (``hidden``, ``filters``, ``dropout``, ``backbone``, ...), merged
+        over the :class:`DeepSettings` defaults of the builder's fields.
     epochs, batch_size, patience, learning_rate
         Training (:func:`artstudy.models.deep.training.train`).
     validation_share : float
@@ -68,24 +75,40 @@ class _DeepRegressor(GaussianEstimator):
     name = "deep"
     uses_image = True
     uses_tabular = True
+    network_fields: tuple = MULTIMODAL_NETWORK
 
     def __init__(self, covariates=COVARIATES, *, year_effects: bool = True, popularity: Popularity | dict | None = None,
                  repeat_features: bool = True, artist_encoding: str = "target",
                  prior_weight: float = field_default(EvaluationSettings, "artist_prior_weight"),
-                 image_size: int = 32, image_dir=None, network: dict | None = None, epochs: int = 30,
-                 batch_size: int = 64, patience: int = 5, learning_rate: float = 1e-3,
-                 validation_share: float = 0.15, random_state=None, verbose: int = 0):
+                 image_size: int = field_default(DeepSettings, "image_size"), image_dir=None,
+                 network: dict | None = None, epochs: int = field_default(DeepSettings, "epochs"),
+                 batch_size: int = field_default(DeepSettings, "batch_size"),
+                 patience: int = field_default(DeepSettings, "patience"),
+                 learning_rate: float = field_default(DeepSettings, "learning_rate"),
+                 validation_share: float = field_default(DeepSettings, "validation_share"),
+                 random_state=None, verbose: int = 0):
         if not 0 <= validation_share < 1:
             raise InputError(f"{self.name}: validation_share must lie in [0, 1), got {validation_share}")
-        self.covariates = tuple(covariates) if self.uses_tabular else ()
+        self.covariates = tuple(covariates)
         self.year_effects, self.repeat_features = year_effects, repeat_features
         self.popularity = None if popularity is None else build(Popularity, popularity, source="popularity")
         self.artist_encoding, self.prior_weight = artist_encoding, float(prior_weight)
         self.image_size, self.image_dir = int(image_size), image_dir
-        self.network = dict(network or {})
+        self.network = {**DeepSettings().network(self.network_fields), **(network or {})}
         self.epochs, self.batch_size, self.patience = int(epochs), int(batch_size), int(patience)
         self.learning_rate, self.validation_share = float(learning_rate), float(validation_share)
         self.random_state, self.verbose = random_state, int(verbose)
+
+    @classmethod
+    def from_settings(cls, settings: DeepSettings | dict | None = None, covariates=COVARIATES, *,
+                      popularity: Popularity | dict | None = None,
+                      prior_weight: float = field_default(EvaluationSettings, "artist_prior_weight"),
+                      image_dir=None, random_state=None, verbose: int = 0) -> "_DeepRegressor":
+        """The model with picture size, training and network from a :class:`DeepSettings` (the config's ``deep``)."""
+        settings = build(DeepSettings, settings, source="config", prefix="deep")
+        return cls(covariates, popularity=popularity, prior_weight=prior_weight, image_dir=image_dir,
+                   network=settings.network(cls.network_fields), random_state=random_state, verbose=verbose,
+                   **settings.training())
 
     def _build(self, n_features: int, seed: int):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -111,7 +134,7 @@ class _DeepRegressor(GaussianEstimator):
     def fit(self, sales: pd.DataFrame) -> "_DeepRegressor":
         from .training import predict, train
 
-        rows = fitted_rows(sales, self.name, self.covariates)
+        rows = fitted_rows(sales, self.name, self.covariates if self.uses_tabular else ())
         self.seed_ = seed_of(self.random_state)
         self.encoder_ = None
         if self.uses_tabular:
@@ -146,6 +169,7 @@ class TabularMLP(_DeepRegressor):
 
     name = "mlp"
     uses_image = False
+    network_fields = TABULAR_NETWORK
 
     def _build(self, n_features: int, seed: int):
         from .builders import build_tabular_mlp
@@ -157,6 +181,7 @@ class ImageRegressor(_DeepRegressor):
 
     name = "cnn"
     uses_tabular = False
+    network_fields = IMAGE_NETWORK
 
     def _build(self, n_features: int, seed: int):
         from .builders import build_image_cnn

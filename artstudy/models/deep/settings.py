@@ -1,0 +1,89 @@
+"""Settings of the deep valuation models (the config's ``deep`` section).
+
+:class:`DeepSettings` holds every default of the tabular MLP (``mlp``), the image CNN (``cnn``) and
+the multi-modal model (``multimodal``) of :mod:`artstudy.models.deep.estimators`: picture size,
+training, network sizes, augmentation and the image backbone. The estimators' keyword defaults are
+read from here (:func:`artstudy._section.field_default`), and the registry builds them from the
+config's section (:meth:`~artstudy.models.deep.estimators.TabularMLP.from_settings`). Importing
+this module does not import Keras.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, field_validator
+
+from ..._section import Section
+
+__all__ = ["DeepSettings", "TABULAR_NETWORK", "IMAGE_NETWORK", "MULTIMODAL_NETWORK"]
+
+#: Fields of :class:`DeepSettings` that are keyword arguments of each builder
+#: (:mod:`artstudy.models.deep.builders`).
+TABULAR_NETWORK = ("hidden", "dropout")
+IMAGE_NETWORK = ("filters", "embedding_dim", "backbone", "weights_path", "flip", "shift")
+MULTIMODAL_NETWORK = IMAGE_NETWORK + ("hidden", "head", "dropout")
+
+
+class DeepSettings(Section):
+    """The deep valuation models: pictures, training, network sizes, augmentation and the image backbone."""
+
+    image_size: PositiveInt = 32
+    """Pixels per side the pictures are read at (the synthetic world writes world.image_size)."""
+    epochs: PositiveInt = 30
+    """Most training epochs (early stopping on the validation share picks fewer)."""
+    batch_size: PositiveInt = 64
+    """Rows per training batch (every batch has exactly this many rows; see the training module)."""
+    patience: PositiveInt = 5
+    """Stop when the validation loss has not improved for this many epochs (the best weights are kept)."""
+    learning_rate: PositiveFloat = 1e-3
+    """Adam's learning rate."""
+    validation_share: NonNegativeFloat = 0.15
+    """Share of the in-sample training rows (training years only) held out, at random, for early stopping
+    and the predictive sd (0: none; the in-sample sd is used)."""
+    filters: list[PositiveInt] = Field(default_factory=lambda: [16, 32, 64])
+    """Filters of the small CNN's convolutions (each but the last followed by 2x2 max-pooling)."""
+    embedding_dim: PositiveInt = 32
+    """Units of the image embedding (the dense layer after global pooling)."""
+    hidden: list[PositiveInt] = Field(default_factory=lambda: [64, 32])
+    """Units of the tabular branch's dense layers (the tabular MLP and the multi-modal model)."""
+    head: list[PositiveInt] = Field(default_factory=lambda: [32])
+    """Units of the multi-modal model's dense layers after image and tabular branches are joined."""
+    dropout: NonNegativeFloat = 0.1
+    """Dropout after each dense layer of the tabular branch and the head."""
+    shift: NonNegativeFloat = 0.05
+    """Augmentation: largest random translation of a picture in training, as a share of its side (0: none)."""
+    flip: bool = False
+    """Augmentation: random horizontal flips (off: the synthetic world's quality lives in a known region)."""
+    backbone: str = "small_cnn"
+    """Image trunk: small_cnn (trained from scratch) or a keras.applications model by name (MobileNetV2, ...)."""
+    weights_path: str | None = None
+    """A local weights file of the keras.applications backbone (None: trained from scratch; nothing downloads)."""
+
+    @field_validator("validation_share")
+    @classmethod
+    def _share(cls, value):
+        if not 0 <= value < 1:
+            raise ValueError("validation_share must lie in [0, 1)")
+        return value
+
+    @field_validator("dropout", "shift")
+    @classmethod
+    def _below_one(cls, value):
+        if not value < 1:
+            raise ValueError("must be less than 1")
+        return value
+
+    @field_validator("filters")
+    @classmethod
+    def _nonempty(cls, value):
+        if not value:
+            raise ValueError("filters must name at least one convolution")
+        return value
+
+    def network(self, fields) -> dict:
+        """The builder keyword arguments named by ``fields`` (e.g. :data:`IMAGE_NETWORK`)."""
+        return {name: getattr(self, name) for name in fields}
+
+    def training(self) -> dict:
+        """The estimators' training and picture keyword arguments."""
+        return {name: getattr(self, name) for name in ("image_size", "epochs", "batch_size", "patience",
+                                                        "learning_rate", "validation_share")}
