@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
-import subprocess
 import sys
 from pathlib import Path
 
@@ -38,14 +37,10 @@ def machine() -> str:
 
 def commit() -> str:
     """The repository's commit (with "+modified" when the tree has changes), or "unknown"."""
-    try:
-        sha = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return sha + ("+modified" if dirty else "")
+    from artstudy.study.metadata import git_state
+
+    state = git_state(ROOT)
+    return f"{str(state['commit'])[:7]}{'+modified' if state['modified'] is True else ''}"
 
 
 def record(name: str, title: str, body: str) -> Path:

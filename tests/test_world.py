@@ -209,7 +209,7 @@ def test_prices_use_the_rates_passed_in():
     assert gbp.any() and b.rates == {**DEFAULT_RATES, **rates}
     np.testing.assert_allclose(b.truth_lots.loc[gbp, "price_original"],
                                np.maximum(np.round(a.truth_lots.loc[gbp, "price_original"] * 1.30 / 2.6), 1), atol=1)
-    with pytest.raises(InputError, match="currency.rates.*HKD"):
+    with pytest.raises(InputError, match="currency: rates\\.HKD: Input should be greater than 0"):
         generate_world(WorldSpec(n_artists=20, n_lots=2000), rates={"HKD": 0.0}, rng=1)
 
 

@@ -96,7 +96,7 @@ import pandas as pd
 
 from .._section import build, field_default
 from ..data.funnel import Funnel
-from ..data.sources import DEFAULT_RATES, SourceMapping
+from ..data.sources import CurrencySettings, SourceMapping
 from ..errors import InputError
 from ..models.pam.paper import COVARIATES
 from ..models.pam.selection import artist_spans
@@ -104,7 +104,7 @@ from ..models.pam.settings import PAMSettings
 from .careers import Artists, draw_artists
 from .images import IMAGE_CHUNK, LOOK_COLUMNS, QUALITY_BRIGHTNESS, QUALITY_REGION, draw_styles, draw_work_looks
 from .images import quality_region, work_images, write_work_images
-from .lots import CURRENCIES, draw_offers, draw_prices, draw_venues, draw_works, written_sizes
+from .lots import draw_offers, draw_prices, draw_venues, draw_works, written_sizes
 from .render import RAW_COLUMNS, render_raw
 from .specs import WorldSpec
 from .truth import Truth
@@ -312,11 +312,8 @@ class World:
 
 
 def _check_rates(rates) -> dict:
-    rates = {**DEFAULT_RATES, **{str(k): float(v) for k, v in (rates or {}).items()}}
-    bad = [c for c in CURRENCIES if not rates.get(c, 0) > 0]
-    if bad:
-        raise InputError(f"currency.rates: the world needs a positive rate for {', '.join(bad)}")
-    return rates
+    """The currency settings' rates (given ones merged over the defaults, each positive), as the data layer reads them."""
+    return build(CurrencySettings, {"rates": dict(rates or {})}, source="currency").rates
 
 
 def _lots(spec: WorldSpec, artists: Artists, rng) -> pd.DataFrame:
