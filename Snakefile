@@ -43,6 +43,7 @@ include: "rules/data.smk"
 include: "rules/simulation.smk"
 include: "rules/pam.smk"
 include: "rules/valuation.smk"
+include: "rules/deep.smk"
 include: "rules/reports.smk"
 
 

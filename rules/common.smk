@@ -22,9 +22,12 @@ INDEX = "reports/index.html"
 RUN_JSON = f"{RESULTS}run.json"
 
 # sources prepared from raw exports, and the ones the valuation harness scores
-DATA_SOURCES = list(dict.fromkeys(config["artnet"]["sources"] + config["evaluation"]["sources"]))
+DEEP_SOURCES = list(config["deep"]["sources"])
+DATA_SOURCES = list(dict.fromkeys(config["artnet"]["sources"] + config["evaluation"]["sources"] + DEEP_SOURCES))
 VALUATION_SOURCES = DATA_SOURCES
 MODELS = config["evaluation"]["models"]
+# the deep models (Keras; trained by rules/deep.smk)
+DEEP_MODELS = ["mlp", "cnn", "multimodal"]
 
 
 def valuation_fit_inputs(wildcards):
@@ -35,8 +38,23 @@ def valuation_fit_inputs(wildcards):
 
 
 def source_models(source):
-    """The models scored on a source: the config's, plus the oracle on the synthetic world (it reads the truth)."""
-    return MODELS + (["oracle"] if source == "synthetic" and "oracle" not in MODELS else [])
+    """The models scored on a source: the config's, the deep ones on deep.sources, the oracle on the synthetic world."""
+    models = list(MODELS)
+    if source in DEEP_SOURCES:
+        models += [m for m in config["deep"]["models"] if m not in models]
+    if source == "synthetic" and "oracle" not in models:
+        models.append("oracle")
+    return models
+
+
+def deep_fit_inputs(wildcards):
+    """A deep model's inputs: the sales and its config part (a trained encoder, deep.encoder, is named there)."""
+    return {"sales": f"{RESULTS}data/{wildcards.source}/sales.csv", "config": f"{RESULTS}config/deep.json"}
+
+
+def deep_report(source):
+    """Report name of the deep-valuation analysis of one source."""
+    return "03_deep_valuation" if source == "synthetic" else f"03_deep_valuation_{source}"
 
 
 def artnet_report(source):
@@ -93,6 +111,30 @@ for _source in config["artnet"]["sources"]:
         },
         "params": {"source": _source, "truth_dir": f"{RESULTS}world" if _synthetic else ""},
     }
+for _source in DEEP_SOURCES:
+    _synthetic = _source == "synthetic"
+    REPORT_SPECS[deep_report(_source)] = {
+        "notebook": "03_deep_valuation",
+        "title": (
+            "Deep valuation of the synthetic world: pictures with tabular data"
+            if _synthetic
+            else f"Deep valuation of {_source_label(_source)}: pictures with tabular data"
+        ),
+        "description": (
+            "Multi-modal Keras models against tabular baselines and the oracle, on repeat and fresh-to-market "
+            "sales: image gain, learning curves, Grad-CAM against the true quality region, embedding maps."
+            if _synthetic
+            else f"Multi-modal Keras models against tabular baselines on {_source_label(_source)} (source "
+            f"{_source}): image gain on repeat and fresh-to-market sales, Grad-CAM, embedding maps."
+        ),
+        "inputs": {
+            "sales_csv": f"{RESULTS}data/{_source}/sales.csv",
+            "metrics_csv": f"{RESULTS}valuation/{_source}/metrics.csv",
+            "predictions_dir": f"{RESULTS}valuation/{_source}/differences.csv",
+            "deep_dir": [f"{RESULTS}deep/{_source}/{m}/summary.json" for m in config["deep"]["models"]],
+        },
+        "params": {"source": _source, "truth_dir": f"{RESULTS}world" if _synthetic else ""},
+    }
 for _spec in REPORT_SPECS.values():
     _spec["params"]["title"] = _spec["title"]
 REPORTS = list(REPORT_SPECS)
@@ -111,6 +153,7 @@ CONFIG_PARTS = {
     "data": ["sources", "currency"],
     "model": ["seed", "model"],
     "valuation": ["seed", "model", "evaluation"],
+    "deep": ["seed", "model", "evaluation", "deep"],
 }
 
 
@@ -118,7 +161,7 @@ wildcard_constraints:
     rep=r"\d+",
     name="|".join(re.escape(name) for name in REPORTS),
     source="|".join(re.escape(source) for source in DATA_SOURCES),
-    model="|".join(re.escape(model) for model in dict.fromkeys(MODELS + ["oracle"])),
+    model="|".join(re.escape(model) for model in dict.fromkeys(MODELS + DEEP_MODELS + ["oracle"])),
     part="|".join(CONFIG_PARTS),
 
 
@@ -161,8 +204,12 @@ def notebook_parameters(wildcards, input):
     spec = REPORT_SPECS[wildcards.name]
     parameters = {"config_json": str(input.config), "run_json": RUN_JSON, **spec["params"]}
     for key in spec["inputs"]:
-        path = str(getattr(input, key))
-        parameters[key] = os.path.dirname(path) if key.endswith("_dir") else path
+        value = getattr(input, key)
+        path = str(value) if isinstance(value, str) else str(value[0])
+        # *_dir inputs name a file (or files) inside the folder the notebook reads; a deep_dir names
+        # files of <deep>/<source>/<model>/: the notebook gets <deep>/<source>
+        folder = os.path.dirname(path)
+        parameters[key] = (os.path.dirname(folder) if key == "deep_dir" else folder) if key.endswith("_dir") else path
     return yaml.safe_dump(parameters, default_flow_style=True, width=float("inf"), sort_keys=True).strip()
 
 

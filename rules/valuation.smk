@@ -7,6 +7,8 @@ rule valuation_fit:
         unpack(valuation_fit_inputs),
     output:
         f"{RESULTS}valuation/{{source}}/predictions/{{model}}.csv",
+    wildcard_constraints:
+        model="|".join(re.escape(m) for m in dict.fromkeys(MODELS + ["oracle"]) if m not in DEEP_MODELS),
     params:
         truth=lambda wildcards, input: f"--truth-lots {input.truth}" if wildcards.model == "oracle" else "",
     log:

@@ -348,16 +348,19 @@ def test_dry_run_scatters_one_job_per_replication(tmp_path):
     for rule in ["sim_gather", "sim_detail", "register_kernel", "world", "prepare", "pam_fit", "valuation_score",
                  "report_index", "all"]:
         assert counts[rule] == 1, counts
-    # one job per model of the harness, one per config part, two reports
+    # one job per model of the harness, one per deep model, one per config part, three reports
     assert counts["valuation_fit"] == len(StudyConfig().evaluation.models) + 1, counts  # + the oracle (synthetic)
-    assert counts["config_part"] == 6, counts
+    assert counts["deep_fit"] == len(StudyConfig().deep.models), counts
+    assert counts["config_part"] == 7, counts
     for rule in ["execute_notebook", "render_html"]:
-        assert counts[rule] == 2, counts
+        assert counts[rule] == 3, counts
     # the profile's own folders: nothing of the quick profile lands where the full study writes
     for path in ["results/quick/simulation/reps/rep_4.csv", "results/quick/pam/synthetic/summary.json",
                  "results/quick/config/study.json", "reports/quick/01_simulation.html",
                  "reports/quick/01_simulation.code.html", "reports/quick/02_artnet_analysis.html",
-                 "reports/quick/metadata.json", "reports/index.html", "logs/quick/sim_replicate/4.log"]:
+                 "reports/quick/metadata.json", "reports/index.html", "logs/quick/sim_replicate/4.log",
+                 "reports/quick/03_deep_valuation.html", "results/quick/deep/synthetic/multimodal/summary.json",
+                 "logs/quick/deep_fit/synthetic/cnn.log"]:
         assert path in output, path
     assert not re.search(r"(?<![\w/])(results|logs)/(?!quick/)", output), "an output outside the quick profile's folders"
     assert not re.search(r"reports/(?!quick/|index\.html)", output)
@@ -373,10 +376,39 @@ def test_dry_run_askart_profile_adds_its_report(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     counts = _job_counts(output)
-    assert counts["prepare"] == 2 and counts["pam_fit"] == 2 and counts["execute_notebook"] == 3, counts
+    assert counts["prepare"] == 2 and counts["pam_fit"] == 2 and counts["execute_notebook"] == 4, counts
     assert counts["valuation_fit"] == 2 * len(StudyConfig().evaluation.models) + 1, counts  # oracle: synthetic only
     assert "reports/new_york/02_artnet_analysis_askart_ny.html" in output
     assert "results/new_york/data/askart_ny/sales.csv" in output
+
+
+def test_dry_run_lisbon_profile_adds_its_deep_report(tmp_path):
+    if not (ROOT.parent / "shared" / "data" / "cml_portugal" / "lots.csv").is_file():
+        pytest.skip("../shared/data/cml_portugal is absent: the real Lisbon data are not part of the repository")
+    result = _snakemake(
+        "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "-n", "--cores", "2",
+        "--configfile", str(ROOT / "config" / "quick.yaml"), str(ROOT / "config" / "real_lisbon.yaml"),
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    counts = _job_counts(output)
+    assert counts["prepare"] == 2 and counts["deep_fit"] == 2 * len(StudyConfig().deep.models), counts
+    assert counts["execute_notebook"] == 4, counts  # 01, 02 and 03 on the synthetic world, 03 on Lisbon
+    assert "reports/lisbon/03_deep_valuation_cml_portugal.html" in output
+    assert "results/lisbon/deep/cml_portugal/multimodal/summary.json" in output
+
+
+def test_gpu_profile_trains_the_deep_models_on_one_gpu_each(tmp_path):
+    result = _snakemake("-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "-n", "--cores", "2",
+                        "--configfile", str(ROOT / "config" / "gpu.yaml"))
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    blocks = re.findall(r"^rule deep_fit:\n(?:    .*\n)*", output, flags=re.MULTILINE)
+    assert len(blocks) == len(StudyConfig().deep.models), output
+    assert all(re.search(r"resources:.*\bgpu=1\b", b) for b in blocks), blocks
+    others = re.findall(r"^rule valuation_fit:\n(?:    .*\n)*", output, flags=re.MULTILINE)
+    assert others and all(not re.search(r"\bgpu=[1-9]", b) for b in others), others
+    assert "results/gpu/deep/synthetic/multimodal/model.keras" in output
 
 
 def test_dry_run_full_config(tmp_path):

@@ -17,6 +17,11 @@ def register(sub) -> None:
     p.add_argument("--out", type=Path, required=True, help="predictions CSV")
     p.add_argument("--truth-lots", type=Path, default=None, metavar="CSV",
                    help="the synthetic world's truth_lots.csv, for the oracle (sets evaluation.truth_lots)")
+    p.add_argument("--save", type=Path, default=None, metavar="DIR",
+                   help="deep models: also write the Keras model, learning curves, embedding map and Grad-CAM "
+                        "maps into DIR (artstudy.models.deep.artifacts)")
+    p.add_argument("--encoder", type=Path, default=None, metavar="KERAS",
+                   help="multimodal: a trained image model (the cnn's model.keras) to reuse (sets deep.encoder)")
     add_config_option(p)
     p.set_defaults(func=_fit)
 
@@ -30,18 +35,40 @@ def register(sub) -> None:
 
 
 def _fit(args) -> int:
+    import time
+
     from ..data.validation import read_table
-    from ..evaluation.harness import fit_predict
+    from ..errors import InputError
+    from ..evaluation.harness import fit_model, predict_test
+    from ..models.registry import DEEP_MODELS, REGISTRY
 
     config = config_from_args(args)
+    if args.model not in REGISTRY:
+        raise InputError(f"unknown model {args.model!r} (known models: {', '.join(REGISTRY)})")
+    if args.save is not None and args.model not in DEEP_MODELS:
+        raise InputError(f"--save applies to the deep models ({', '.join(DEEP_MODELS)}), not {args.model!r}")
     if args.truth_lots is not None:
         evaluation = config.evaluation.model_copy(update={"truth_lots": str(args.truth_lots)})
         config = config.model_copy(update={"evaluation": evaluation})
+    if args.encoder is not None:
+        if args.model != "multimodal":
+            raise InputError(f"--encoder applies to the multimodal model, not {args.model!r}")
+        config = config.model_copy(update={"deep": config.deep.model_copy(update={"encoder": str(args.encoder)})})
     sales = read_table(args.sales)
-    pred = fit_predict(args.model, sales, config)
+    started = time.perf_counter()
+    model, split = fit_model(args.model, sales, config)
+    pred = predict_test(model, args.model, sales, split, config.evaluation.levels)
+    seconds = time.perf_counter() - started
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     pred.to_csv(args.out, index=False)
-    print(f"wrote {args.out} ({len(pred)} test lots, model {args.model})")
+    print(f"wrote {args.out} ({len(pred)} test lots, model {args.model}, {seconds:.0f} s)")
+    if args.save is not None:
+        from ..models.deep.artifacts import save_artifacts
+
+        deep = config.deep
+        save_artifacts(model, sales, split, args.save, map_works=deep.map_works, gradcam_works=deep.gradcam_works,
+                       seed=config.seed, seconds=seconds)
+        print(f"wrote {args.save}/ (model, learning curves, embedding map, Grad-CAM)")
     return 0
 
 

@@ -106,6 +106,10 @@ REGISTRY: dict[str, Callable] = {
     "oracle": _oracle,
 }
 
+#: The deep (Keras) models: they train on pictures or in epochs, and leave files for the report
+#: (:mod:`artstudy.models.deep.artifacts`).
+DEEP_MODELS = ("mlp", "cnn", "multimodal")
+
 #: The registered names (a snapshot; :data:`REGISTRY` is the source).
 MODEL_NAMES = tuple(REGISTRY)
 

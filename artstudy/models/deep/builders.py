@@ -28,7 +28,8 @@ from keras import layers, ops
 
 from ...errors import InputError
 
-__all__ = ["build_tabular_mlp", "build_image_cnn", "build_multimodal", "Squeeze", "BackbonePreprocess"]
+__all__ = ["build_tabular_mlp", "build_image_cnn", "build_multimodal", "build_fusion_head", "copy_weights",
+           "Squeeze", "BackbonePreprocess"]
 
 
 @keras.saving.register_keras_serializable(package="artstudy")
@@ -191,3 +192,50 @@ def build_multimodal(n_features: int, image_size: int = 32, channels: int = 3, f
     x = layers.Concatenate(name="fusion")([x_img, x_tab])
     x = _dense_stack(x, head, dropout, "head")
     return keras.Model(inputs={"image": image, "tabular": tabular}, outputs=_head(x, name), name=name)
+
+
+def build_fusion_head(n_features: int, embedding_dim: int = 32, hidden=(64, 32), head=(32,), dropout: float = 0.1,
+                      name: str = "multimodal", *, seed: int | None = None):
+    """The multi-modal model above the image trunk: inputs ``"embedding"`` and ``"tabular"``, output ``"log_price"``.
+
+    Its layers carry the names of the same layers of :func:`build_multimodal` (``tabular_norm``,
+    ``tabular_dense1``, ..., ``fusion``, ``head_dense1``, ..., ``<name>_out``), so a head trained on
+    the embeddings of a frozen image encoder and that encoder's trunk make one multi-modal model
+    (:func:`copy_weights`), which Grad-CAM and the embedding maps read like any other.
+    """
+    _seed(seed)
+    emb = keras.Input(shape=(int(embedding_dim),), name="embedding")
+    tabular, x_tab = _tabular_branch(n_features, hidden, dropout)
+    x = layers.Concatenate(name="fusion")([emb, x_tab])
+    x = _dense_stack(x, head, dropout, "head")
+    return keras.Model(inputs={"embedding": emb, "tabular": tabular}, outputs=_head(x, name), name=name)
+
+
+def copy_weights(target, *sources) -> list[str]:
+    """Set every layer of ``target`` that has weights from the layer of the same name in ``sources``.
+
+    The first source holding a layer of that name with weights gives them (an input named like a
+    layer does not count); shapes must agree. Returns the
+    names of the layers set. Raises :class:`~artstudy.errors.InputError` naming the layers of
+    ``target`` with weights that no source holds, or whose shapes differ.
+    """
+    done, missing = [], []
+    for layer in target.layers:
+        if not layer.weights:
+            continue
+        source = next((x for s in sources for x in s.layers if x.name == layer.name and x.weights), None)
+        if source is None:
+            missing.append(layer.name)
+            continue
+        values = source.get_weights()
+        shapes = [tuple(w.shape) for w in layer.weights]
+        if [tuple(v.shape) for v in values] != shapes:
+            raise InputError(f"deep model: layer {layer.name!r} has weights of shapes {shapes} in {target.name!r} "
+                             f"but {[tuple(v.shape) for v in values]} in the source model")
+        layer.set_weights(values)
+        if hasattr(layer, "finalize_state"):  # a Normalization layer reads its adapted mean and variance here
+            layer.finalize_state()
+        done.append(layer.name)
+    if missing:
+        raise InputError(f"deep model: no source model has the layers {missing} of {target.name!r}")
+    return done

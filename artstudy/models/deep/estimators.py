@@ -70,6 +70,8 @@ class _DeepRegressor(GaussianEstimator):
         Learning curves of :func:`~artstudy.models.deep.training.train`.
     sd_ : float
     seed_ : int
+    n_without_picture_ : int
+        In-sample rows left out of training because they have no picture (models with a picture input).
     """
 
     name = "deep"
@@ -86,6 +88,7 @@ class _DeepRegressor(GaussianEstimator):
                  patience: int = field_default(DeepSettings, "patience"),
                  learning_rate: float = field_default(DeepSettings, "learning_rate"),
                  validation_share: float = field_default(DeepSettings, "validation_share"),
+                 max_image_rows: int | None = field_default(DeepSettings, "max_image_rows"),
                  random_state=None, verbose: int = 0):
         if not 0 <= validation_share < 1:
             raise InputError(f"{self.name}: validation_share must lie in [0, 1), got {validation_share}")
@@ -97,6 +100,7 @@ class _DeepRegressor(GaussianEstimator):
         self.network = {**DeepSettings().network(self.network_fields), **(network or {})}
         self.epochs, self.batch_size, self.patience = int(epochs), int(batch_size), int(patience)
         self.learning_rate, self.validation_share = float(learning_rate), float(validation_share)
+        self.max_image_rows = None if max_image_rows is None else int(max_image_rows)
         self.random_state, self.verbose = random_state, int(verbose)
 
     @classmethod
@@ -108,7 +112,12 @@ class _DeepRegressor(GaussianEstimator):
         settings = build(DeepSettings, settings, source="config", prefix="deep")
         return cls(covariates, popularity=popularity, prior_weight=prior_weight, image_dir=image_dir,
                    network=settings.network(cls.network_fields), random_state=random_state, verbose=verbose,
-                   **settings.training())
+                   **settings.training(), **cls._settings_extra(settings))
+
+    @classmethod
+    def _settings_extra(cls, settings: DeepSettings) -> dict:
+        """Keyword arguments of a subclass's own taken from the settings (none here)."""
+        return {}
 
     def _build(self, n_features: int, seed: int):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -118,10 +127,42 @@ class _DeepRegressor(GaussianEstimator):
         if self.uses_tabular:
             out["tabular"] = self.encoder_.transform(sales)
         if self.uses_image:
-            if "image_path" not in sales.columns:
-                raise InputError(f"{self.name}: the sales table has no column image_path")
-            out["image"] = load_images(sales["image_path"].tolist(), self.image_size, self.image_dir)
+            out["image"] = self._images(sales)
         return out
+
+    def _images(self, sales: pd.DataFrame) -> np.ndarray:
+        """The pictures of the rows (each file read once: a work sold again shows the same picture).
+
+        A row without a picture (``image_path`` empty: the export named none, or the file was absent
+        when the table was prepared) is shown a plain mid-grey picture: such rows are left out of
+        training (counted in ``n_without_picture_``) and predicted from their other inputs.
+        """
+        if "image_path" not in sales.columns:
+            raise InputError(f"{self.name}: the sales table has no column image_path")
+        has = ~self._without_picture(sales)
+        out = np.full((len(sales), self.image_size, self.image_size, 3), 128, dtype=np.uint8)
+        if has.any():
+            codes, paths = pd.factorize(sales["image_path"].to_numpy()[has].astype(str), sort=False)
+            out[has] = load_images(list(paths), self.image_size, self.image_dir)[codes]
+        return out
+
+    def _without_picture(self, sales: pd.DataFrame) -> np.ndarray:
+        """Rows whose ``image_path`` is empty (models with a picture input only; none otherwise)."""
+        if not self.uses_image or "image_path" not in sales.columns:
+            return np.zeros(len(sales), dtype=bool)
+        path = sales["image_path"]
+        return (path.isna() | (path.astype("string").str.strip() == "")).to_numpy(dtype=bool)
+
+    def _training_rows(self, sales: pd.DataFrame) -> pd.DataFrame:
+        """The in-sample rows the network trains on: every one, or a seeded subset of max_image_rows (image models)."""
+        rows = fitted_rows(sales, self.name, self.covariates if self.uses_tabular else ())
+        missing = self._without_picture(rows)
+        self.n_without_picture_ = int(missing.sum())
+        rows = rows[~missing]
+        if self.uses_image and self.max_image_rows is not None and len(rows) > self.max_image_rows:
+            keep = np.random.default_rng([self.seed_, 1]).choice(len(rows), size=self.max_image_rows, replace=False)
+            rows = rows.iloc[np.sort(keep)]
+        return rows
 
     def _split(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Fitting and validation positions: a seeded random share of the rows (none when the share is 0)."""
@@ -134,8 +175,8 @@ class _DeepRegressor(GaussianEstimator):
     def fit(self, sales: pd.DataFrame) -> "_DeepRegressor":
         from .training import predict, train
 
-        rows = fitted_rows(sales, self.name, self.covariates if self.uses_tabular else ())
         self.seed_ = seed_of(self.random_state)
+        rows = self._training_rows(sales)
         self.encoder_ = None
         if self.uses_tabular:
             self.encoder_ = TabularEncoder(self.covariates, self.year_effects, self.popularity, self.repeat_features,
@@ -189,10 +230,119 @@ class ImageRegressor(_DeepRegressor):
 
 
 class MultiModalRegressor(_DeepRegressor):
-    """The CNN trunk and the tabular branch fused (:func:`~artstudy.models.deep.builders.build_multimodal`)."""
+    r"""The CNN trunk and the tabular branch fused (:func:`~artstudy.models.deep.builders.build_multimodal`).
+
+    Parameters
+    ----------
+    fusion : {"embeddings", "end_to_end"}
+        ``end_to_end``: trunk, tabular branch and head train together on the pictures (augmented).
+        ``embeddings``: the image encoder is learnt once, end to end with the tabular branch, on at
+        most ``max_image_rows`` in-sample rows (or given: ``encoder``), then frozen; a new tabular
+        branch and head (:func:`~artstudy.models.deep.builders.build_fusion_head`) train on its
+        embeddings of *every* in-sample row, and trunk and head are joined into one multi-modal
+        Keras model (``model_``) with the layers of an end-to-end one. The pictures pass the trunk
+        once for the head's training, so the CPU cost is bounded by ``max_image_rows`` whatever the
+        size of the table. (An encoder trained on the image alone, the ``cnn``, learns mostly the
+        artist's style, which the tabular features already know, and little of what they miss.)
+    encoder : path, keras.Model or None
+        A trained model with an ``"image"`` input and an ``"embedding"`` layer (a multi-modal
+        ``model.keras`` saved by an earlier run, e.g. trained at full size on a GPU), used with
+        ``fusion="embeddings"``; None trains one in :meth:`fit`. Its picture size and image network
+        must be this model's.
+
+    Other parameters are those of the deep estimators (see the module).
+
+    Attributes
+    ----------
+    encoder_history_ : dict or None
+        The learning curves of the encoder trained in :meth:`fit` (None when one was given).
+    """
 
     name = "multimodal"
+
+    def __init__(self, covariates=COVARIATES, *, fusion: str = field_default(DeepSettings, "fusion"),
+                 encoder=field_default(DeepSettings, "encoder"), **kwargs):
+        if fusion not in ("embeddings", "end_to_end"):
+            raise InputError(f"multimodal: fusion must be 'embeddings' or 'end_to_end', got {fusion!r}")
+        super().__init__(covariates, **kwargs)
+        self.fusion, self.encoder = fusion, encoder
+
+    @classmethod
+    def _settings_extra(cls, settings: DeepSettings) -> dict:
+        return {"fusion": settings.fusion, "encoder": settings.encoder}
 
     def _build(self, n_features: int, seed: int):
         from .builders import build_multimodal
         return build_multimodal(n_features, self.image_size, seed=seed, **self.network)
+
+    def _encoder_model(self, sales: pd.DataFrame):
+        """The frozen image encoder: loaded from ``encoder``, given, or trained here end to end on the training rows."""
+        import keras
+
+        if self.encoder is None:
+            joint = MultiModalRegressor(self.covariates, fusion="end_to_end", year_effects=self.year_effects,
+                                        popularity=self.popularity, repeat_features=self.repeat_features,
+                                        artist_encoding=self.artist_encoding, prior_weight=self.prior_weight,
+                                        image_size=self.image_size, image_dir=self.image_dir, network=self.network,
+                                        epochs=self.epochs, batch_size=self.batch_size, patience=self.patience,
+                                        learning_rate=self.learning_rate, validation_share=self.validation_share,
+                                        max_image_rows=self.max_image_rows, random_state=self.seed_,
+                                        verbose=self.verbose).fit(sales)
+            self.encoder_history_ = joint.history_
+            return joint.model_
+        self.encoder_history_ = None
+        if isinstance(self.encoder, keras.Model):
+            model = self.encoder
+        else:
+            from pathlib import Path
+
+            path = Path(self.encoder)
+            if not path.is_file():
+                raise InputError(f"multimodal: the image encoder {path} does not exist (deep.encoder)")
+            from . import builders  # noqa: F401  (registers the custom layers the saved model names)
+            model = keras.saving.load_model(str(path), compile=False)
+        names = {layer.name for layer in model.layers}
+        if "embedding" not in names or "image" not in [t.name for t in model.inputs]:
+            raise InputError(f"multimodal: the image encoder {model.name!r} needs an 'image' input and an "
+                             "'embedding' layer (an image model of artstudy.models.deep.builders)")
+        size = tuple(model.inputs[[t.name for t in model.inputs].index("image")].shape[1:3])
+        if size != (self.image_size, self.image_size):
+            raise InputError(f"multimodal: the image encoder reads {size[0]} x {size[1]} pictures, this model "
+                             f"{self.image_size} x {self.image_size} (deep.image_size)")
+        return model
+
+    def fit(self, sales: pd.DataFrame) -> "MultiModalRegressor":
+        if self.fusion == "end_to_end":
+            return super().fit(sales)
+        from .builders import build_fusion_head, build_multimodal, copy_weights
+        from .embeddings import image_embeddings
+        from .training import predict, train
+
+        self.seed_ = seed_of(self.random_state)
+        encoder = self._encoder_model(sales)
+        rows = fitted_rows(sales, self.name, self.covariates)
+        missing = self._without_picture(rows)
+        self.n_without_picture_ = int(missing.sum())
+        rows = rows[~missing]
+        self.encoder_ = TabularEncoder(self.covariates, self.year_effects, self.popularity, self.repeat_features,
+                                       self.artist_encoding, self.prior_weight).fit(sales)
+        x = {"embedding": image_embeddings(encoder, self._images(rows), batch_size=max(self.batch_size, 256)),
+             "tabular": self.encoder_.transform(rows)}
+        y = log_price(rows)
+        fit_at, val_at = self._split(len(y))
+        take = lambda idx: {k: v[idx] for k, v in x.items()}  # noqa: E731
+        n_features = x["tabular"].shape[1]
+        network = {k: v for k, v in self.network.items() if k in ("hidden", "head", "dropout")}
+        head = build_fusion_head(n_features, x["embedding"].shape[1], seed=self.seed_, **network)
+        validation = (take(val_at), y[val_at]) if len(val_at) else None
+        self.history_ = train(head, take(fit_at), y[fit_at], validation=validation, epochs=self.epochs,
+                              batch_size=self.batch_size, patience=self.patience,
+                              learning_rate=self.learning_rate, seed=self.seed_, verbose=self.verbose)
+        check = val_at if len(val_at) else fit_at
+        resid = y[check] - predict(head, take(check), batch_size=self.batch_size)
+        self.sd_ = float(np.sqrt(np.mean(resid**2)))
+        image_net = {k: v for k, v in self.network.items() if k != "weights_path"}
+        self.model_ = build_multimodal(n_features, self.image_size, seed=self.seed_,
+                                       **{**image_net, "embedding_dim": x["embedding"].shape[1]})
+        copy_weights(self.model_, head, encoder)  # the head's layers first: an encoder may be a multi-modal model
+        return self

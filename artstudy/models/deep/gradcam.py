@@ -7,7 +7,8 @@ is taken with the backend's own tool: ``jax.grad`` on JAX (one call for the whol
 are independent at inference, so the gradient of the batch sum is every row's own gradient) and
 ``torch.autograd`` on torch. Grad-CAM (Selvaraju et al. 2017): channel weights are the spatial
 means of the gradients, the map is ``relu(sum_c w_c A_c)``, upsampled bilinearly to the image size
-and scaled to a maximum of 1 per image (a map that is zero everywhere stays zero).
+(in numpy, the weights of ``jax.image.resize``, so the maps are the same on every backend) and
+scaled to a maximum of 1 per image (a map that is zero everywhere stays zero).
 """
 
 from __future__ import annotations
@@ -54,12 +55,18 @@ def _gradients_jax(head, maps, others):
     return np.asarray(jax.grad(total)(jnp.asarray(maps)))
 
 
-def _gradients_torch(head, maps, others):  # pragma: no cover - torch is not installed in the default environment
-    m = keras.ops.convert_to_tensor(np.asarray(maps)).detach().requires_grad_(True)
-    rest = [keras.ops.convert_to_tensor(np.asarray(o)) for o in others]
-    out = head([m, *rest] if rest else m, training=False)
-    out.sum().backward()
-    return m.grad.detach().cpu().numpy()
+def _gradients_torch(head, maps, others):  # pragma: no cover - runs in a subprocess (tests/test_deep_torch.py)
+    import torch
+
+    # grad mode on even when the caller runs under torch.no_grad(); the head's own weights get no .grad
+    with torch.enable_grad():
+        m = keras.ops.convert_to_tensor(np.asarray(maps, dtype=np.float32)).detach().requires_grad_(True)
+        rest = [keras.ops.convert_to_tensor(np.asarray(o, dtype=np.float32)) for o in others]
+        out = head([m, *rest] if rest else m, training=False)
+        (grad,) = torch.autograd.grad(out.sum(), m, allow_unused=True)
+    if grad is None:  # the output does not depend on the maps
+        return np.zeros_like(np.asarray(maps, dtype=np.float32))
+    return grad.detach().cpu().numpy()
 
 
 def _gradients(head, maps, others):
@@ -71,13 +78,30 @@ def _gradients(head, maps, others):
     raise InputError(f"grad_cam: backend {backend!r} is not supported (jax or torch)")
 
 
+def _bilinear_weights(n_in: int, n_out: int) -> np.ndarray:
+    """``(n_out, n_in)`` weights of a bilinear resize along one axis, those of ``jax.image.resize(..., "bilinear")``.
+
+    Half-pixel centres and a triangle kernel, widened by the scale when shrinking (antialiasing);
+    weights renormalised where the kernel leaves the input (the edge pixel is repeated when enlarging).
+    Numpy only, so the heat maps are the same on every Keras backend.
+    """
+    scale = n_out / n_in
+    kernel_scale = max(1.0 / scale, 1.0)
+    sample = (np.arange(n_out) + 0.5) / scale - 0.5
+    w = np.maximum(0.0, 1.0 - np.abs(sample[:, None] - np.arange(n_in)[None, :]) / kernel_scale)
+    total = w.sum(axis=1, keepdims=True)
+    w = np.where(np.abs(total) > 1000.0 * np.finfo(np.float32).eps, w / np.where(total != 0, total, 1.0), 0.0)
+    inside = (sample >= -0.5) & (sample <= n_in - 0.5)
+    return np.where(inside[:, None], w, 0.0)
+
+
 def _cam(maps: np.ndarray, grads: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     weights = grads.mean(axis=(1, 2))                                  # (n, channels)
     cam = np.maximum(np.einsum("nhwc,nc->nhw", maps, weights), 0.0)    # (n, h, w)
-    if cam.shape[1:] != size:
-        import jax.image
-        cam = np.asarray(jax.image.resize(cam, (len(cam), *size), method="bilinear"))
-        cam = np.maximum(cam, 0.0)
+    if cam.shape[1:] != tuple(size):
+        rows = _bilinear_weights(cam.shape[1], int(size[0]))
+        cols = _bilinear_weights(cam.shape[2], int(size[1]))
+        cam = np.maximum(np.einsum("ih,nhw,jw->nij", rows, cam, cols), 0.0).astype(maps.dtype)
     peak = cam.max(axis=(1, 2), keepdims=True)
     return np.where(peak > 0, cam / np.where(peak > 0, peak, 1.0), 0.0)
 

@@ -10,7 +10,9 @@ this module does not import Keras.
 
 from __future__ import annotations
 
-from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, field_validator
+from typing import Literal
+
+from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt, field_validator
 
 from ..._section import Section
 
@@ -28,7 +30,7 @@ class DeepSettings(Section):
 
     image_size: PositiveInt = 32
     """Pixels per side the pictures are read at (the synthetic world writes world.image_size)."""
-    epochs: PositiveInt = 30
+    epochs: PositiveInt = 20
     """Most training epochs (early stopping on the validation share picks fewer)."""
     batch_size: PositiveInt = 64
     """Rows per training batch (every batch has exactly this many rows; see the training module)."""
@@ -57,6 +59,34 @@ class DeepSettings(Section):
     """Image trunk: small_cnn (trained from scratch) or a keras.applications model by name (MobileNetV2, ...)."""
     weights_path: str | None = None
     """A local weights file of the keras.applications backbone (None: trained from scratch; nothing downloads)."""
+    fusion: Literal["embeddings", "end_to_end"] = "embeddings"
+    """How the multi-modal model is trained: embeddings (its image encoder is learnt end to end on at most
+    max_image_rows rows, then frozen, and the tabular branch and head are retrained on the embeddings of
+    every training row: bounded CPU time) or end_to_end (everything together on every training row)."""
+    encoder: str | None = None
+    """A trained multi-modal model.keras whose image trunk the multi-modal model reuses with fusion
+    embeddings (e.g. one trained at full size on a GPU); None: learnt within the fit."""
+    max_image_rows: PositiveInt | None = 12_000
+    """Most in-sample rows an image model trains on (a seeded random subset; None: all): keeps the image
+    encoder's CPU time bounded on a large world."""
+    sources: list[str] = Field(default_factory=lambda: ["synthetic"])
+    """Sources (with an image_path column) the workflow runs the deep models on and reports (notebook 03)."""
+    models: list[str] = Field(default_factory=lambda: ["mlp", "cnn", "multimodal"])
+    """Deep models the workflow adds to evaluation.models on those sources (registry names)."""
+    map_works: PositiveInt = 1500
+    """Test works whose image embeddings the workflow maps to 2-D (t-SNE) for the report."""
+    gradcam_works: PositiveInt = 400
+    """Test works whose Grad-CAM heat maps the workflow saves for the report."""
+    gpus: NonNegativeInt = 0
+    """GPUs each deep training job asks the scheduler for (its Snakemake resource gpu; the GPU profile sets 1)."""
+
+    @field_validator("models")
+    @classmethod
+    def _deep_models(cls, value):
+        unknown = [m for m in value if m not in ("mlp", "cnn", "multimodal")]
+        if unknown:
+            raise ValueError(f"unknown deep model {unknown[0]!r} (deep models: mlp, cnn, multimodal)")
+        return value
 
     @field_validator("validation_share")
     @classmethod
@@ -86,4 +116,4 @@ class DeepSettings(Section):
     def training(self) -> dict:
         """The estimators' training and picture keyword arguments."""
         return {name: getattr(self, name) for name in ("image_size", "epochs", "batch_size", "patience",
-                                                        "learning_rate", "validation_share")}
+                                                        "learning_rate", "validation_share", "max_image_rows")}

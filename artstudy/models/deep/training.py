@@ -1,6 +1,7 @@
 """Training and prediction of the deep valuation models with fixed batch shapes.
 
-JAX compiles a step for every new input shape, so every batch has exactly ``batch_size`` rows:
+JAX compiles a step for every new input shape, so every batch has exactly ``batch_size`` rows (on
+the torch backend, which runs eagerly, the padding is harmless and gives the same losses):
 the training and validation sets are padded to a multiple of ``batch_size`` by repeating their
 first rows with sample weight 0 (they change neither the gradient nor the best epoch), and
 :func:`predict` pads the same way and trims. Keras averages a batch's weighted loss over the batch

@@ -1,0 +1,174 @@
+"""What a trained deep model leaves for the report and for later rules, in one folder.
+
+:func:`save_artifacts` writes, for a fitted deep estimator (:mod:`artstudy.models.deep.estimators`)
+and the harness's split (:mod:`artstudy.evaluation.split`):
+
+``model.keras``
+    The Keras model (for the multi-modal model with ``fusion="embeddings"``, the frozen encoder's
+    trunk and the trained head joined into one model); load with :func:`load_model`.
+``history.csv``
+    Learning curves: ``epoch, loss, val_loss, seconds`` (mean squared error of log price on the
+    fitting and validation rows; seconds per epoch). ``encoder_history.csv``: the same of an image
+    encoder trained within the fit.
+``summary.json``
+    ``model, backend, image_size, fusion, best_epoch, epochs_run, samples_per_second, sd`` and the
+    counts of rows, to name the run in the report.
+``embeddings.csv`` (models with a picture input)
+    A seeded sample of at most ``map_works`` scored test works (one row per work, its latest test
+    sale): ``lot_id, artist, log_price, segment`` (``repeat`` or ``fresh``), ``unseen_artist``,
+    ``map_x, map_y`` (a t-SNE map of the image embeddings; PCA for fewer than 50 works).
+``gradcam.npz`` (models with a picture input)
+    For a seeded sample of at most ``gradcam_works`` scored test sales: ``lot_id`` (str), ``image``
+    (uint8, ``(n, size, size, 3)``), ``heatmap`` (float32 Grad-CAM of the predicted log price,
+    ``(n, size, size)``, maximum 1 per map), ``pred`` and ``log_price``.
+``picture_embeddings.npz`` (models with a picture input)
+    The embedding of every distinct picture of the table: ``image_path`` (str) and ``embedding``
+    (float32, ``(n, dim)``), for models that reuse the encoder.
+
+Samples are drawn from the test period only, so nothing here feeds back into training.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ...errors import InputError
+from ..base import log_price
+
+__all__ = ["save_artifacts", "load_model", "ARTIFACT_FILES"]
+
+#: Files every deep model's folder holds, and those of models with a picture input.
+ARTIFACT_FILES = {"all": ("model.keras", "history.csv", "summary.json"),
+                  "image": ("embeddings.csv", "gradcam.npz")}
+
+#: Fewest works the t-SNE map is drawn for (below: PCA).
+MIN_TSNE_WORKS = 50
+
+
+def load_model(path):
+    """A saved deep model (``model.keras``), with artstudy's custom layers registered."""
+    import keras
+
+    from . import builders  # noqa: F401  (registers Squeeze and BackbonePreprocess)
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"deep model file {path} does not exist")
+    return keras.saving.load_model(str(path), compile=False)
+
+
+def _history_frame(history: dict) -> pd.DataFrame:
+    return pd.DataFrame({k: history[k] for k in ("epoch", "loss", "val_loss", "seconds")})
+
+
+def _segments(sales: pd.DataFrame, split) -> pd.DataFrame:
+    """Scored test rows: their positions in ``sales``, segment (repeat/fresh) and unseen-artist flag."""
+    from ...evaluation.segments import segment_masks
+
+    masks = segment_masks(sales, split).reset_index(drop=True)
+    positions = np.flatnonzero(split.scored)
+    if "repeat" in masks:
+        segment = np.where(masks["repeat"], "repeat", np.where(masks["fresh"], "fresh", "other"))
+    else:
+        segment = np.full(len(positions), "all")
+    unseen = masks["unseen_artist"].to_numpy() if "unseen_artist" in masks else np.zeros(len(positions), bool)
+    return pd.DataFrame({"position": positions, "segment": segment, "unseen_artist": unseen})
+
+
+def _sample(n: int, k: int, rng) -> np.ndarray:
+    return np.sort(rng.choice(n, size=min(int(k), n), replace=False))
+
+
+def save_artifacts(model, sales: pd.DataFrame, split, folder, *, map_works: int = 1500, gradcam_works: int = 400,
+                   seed: int = 0, seconds: float | None = None) -> dict:
+    """Write a fitted deep model's files (see the module) into ``folder``; returns the summary.
+
+    Parameters
+    ----------
+    model : fitted deep estimator
+        With ``model_`` (Keras), ``history_`` and, for models with a tabular input, ``encoder_``.
+    sales : DataFrame
+        The whole prepared table the split was made on.
+    split : Split
+        The harness's split (the samples are scored test rows).
+    folder : path
+    map_works, gradcam_works : int
+        Most works in the embedding map and the Grad-CAM sample.
+    seed : int
+        Seed of the samples and of t-SNE.
+    seconds : float, optional
+        Wall time of fitting and predicting, recorded in the summary.
+    """
+    import keras
+
+    from ...evaluation.harness import lot_ids
+    from .builders import copy_weights
+    from .embeddings import embedding_map, image_embeddings
+    from .gradcam import grad_cam
+    from .training import predict
+
+    if not hasattr(model, "model_"):
+        raise InputError(f"save_artifacts: model {getattr(model, 'name', model)!r} is not a fitted deep model")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    net = model.model_
+    net.save(folder / "model.keras")
+    _history_frame(model.history_).to_csv(folder / "history.csv", index=False)
+    encoder_history = getattr(model, "encoder_history_", None)
+    if encoder_history:
+        _history_frame(encoder_history).to_csv(folder / "encoder_history.csv", index=False)
+    summary = {"model": model.name, "backend": keras.backend.backend(), "image_size": model.image_size,
+               "fusion": getattr(model, "fusion", None), "best_epoch": int(model.history_["best_epoch"]),
+               "epochs_run": len(model.history_["epoch"]), "epochs_max": model.epochs,
+               "samples_per_second": float(model.history_["samples_per_second"]), "sd": float(model.sd_),
+               "uses_image": bool(model.uses_image), "uses_tabular": bool(model.uses_tabular),
+               "seconds": None if seconds is None else float(seconds)}
+    if encoder_history:
+        summary["encoder_samples_per_second"] = float(encoder_history["samples_per_second"])
+        summary["encoder_epochs_run"] = len(encoder_history["epoch"])
+    if model.uses_image:
+        rng = np.random.default_rng([int(seed), 8])
+        scored = _segments(sales, split)
+        ids = lot_ids(sales)
+        y = log_price(sales)
+        # the embedding map: one point per work (its latest scored test sale)
+        works = sales["artwork_id"].to_numpy()[scored["position"]] if "artwork_id" in sales else ids[scored["position"]]
+        last = ~pd.Series(works).duplicated(keep="last").to_numpy()
+        candidates = scored[last].reset_index(drop=True)
+        pick = candidates.iloc[_sample(len(candidates), map_works, rng)]
+        rows = sales.iloc[pick["position"].to_numpy()]
+        emb = image_embeddings(net, model._images(rows))
+        method = "tsne" if len(rows) >= MIN_TSNE_WORKS else "pca"
+        coords = embedding_map(emb, method=method, seed=int(seed)) if len(rows) >= 2 else np.zeros((len(rows), 2))
+        summary["test_without_picture"] = int(model._without_picture(sales.loc[split.test]).sum())
+        summary["train_without_picture"] = int(getattr(model, "n_without_picture_", 0))
+        pd.DataFrame({"lot_id": ids[pick["position"]], "artist": rows["artist"].to_numpy(),
+                      "log_price": y[pick["position"]], "segment": pick["segment"].to_numpy(),
+                      "unseen_artist": pick["unseen_artist"].to_numpy(), "map_x": coords[:, 0],
+                      "map_y": coords[:, 1]}).to_csv(folder / "embeddings.csv", index=False)
+        summary["map_method"] = method
+        # Grad-CAM of the predicted log price on a sample of scored test sales
+        at = scored["position"].to_numpy()[_sample(len(scored), gradcam_works, rng)]
+        rows = sales.iloc[at]
+        images = model._images(rows)
+        inputs = model._inputs(rows)
+        tabular = inputs.get("tabular")
+        # Grad-CAM splits a model into new functional models sharing its layers, which would leave
+        # nodes in the graph that a later net.save() cannot follow: it works on a copy
+        copy = keras.models.clone_model(net)
+        copy_weights(copy, net)  # (and finalises the normalisation's adapted mean and variance)
+        heat = grad_cam(copy, images, tabular=tabular)
+        pred = predict(net, inputs, batch_size=model.batch_size)
+        np.savez_compressed(folder / "gradcam.npz", lot_id=np.asarray(ids[at], dtype=str), image=images,
+                            heatmap=heat.astype(np.float32), pred=pred, log_price=y[at])
+        # every picture's embedding, for later rules (a work's repeat sales share one picture)
+        paths = pd.unique(sales["image_path"].dropna().astype(str))
+        table = pd.DataFrame({"image_path": paths})
+        np.savez_compressed(folder / "picture_embeddings.npz", image_path=np.asarray(paths, dtype=str),
+                            embedding=image_embeddings(net, model._images(table)).astype(np.float32))
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
