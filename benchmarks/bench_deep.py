@@ -1,15 +1,19 @@
-"""Benchmark: the deep valuation models against the tabular ones and the oracle on a synthetic world.
+"""Benchmark: the deep-valuation part of the workflow (training rules and notebook 03), timed, with its result.
 
-Generates a synthetic world (pictures included) in a temporary folder with the study's default
-config (``--lots`` makes it smaller: ``world.n_lots``), prepares it as the built-in ``synthetic``
-source, and runs the valuation harness (:func:`artstudy.evaluation.harness.fit_model`,
-``predict_test`` and ``score``, as ``artstudy valuation-fit`` / ``valuation-score`` do) for the
-tabular baselines, the deep models and the oracle. Prints R² by model on all, repeat and
-fresh-to-market test sales; the image gain (multi-modal minus tabular MLP) on fresh and repeat
-sales with the harness's paired bootstrap intervals; the oracle's fresh gain over the MLP and the
-share of it the multi-modal model captures; wall time per model and training images/s.
+Runs the repository's Snakefile into a fresh working directory (``--workdir`` keeps it) for a
+profile (default: the default study; ``--profile config/quick.yaml`` ...), in four timed steps:
 
-    python benchmarks/bench_deep.py [--lots N] [--epochs E] [--models m1 m2 ...] [--record]
+1. the synthetic world and its prepared sales (world, prepare);
+2. the deep models' training rules (``deep_fit``: mlp, cnn, multimodal), the part the issue times;
+3. the other models of the harness and the scoring (``valuation_fit``, ``valuation_score``);
+4. notebook 03 executed and rendered (``reports/<profile>/03_deep_valuation.html``).
+
+Prints R² by model on all, repeat and fresh-to-market test sales (``metrics.csv``), the image gain
+(multi-modal minus tabular MLP) on fresh and repeat sales with the harness's paired bootstrap
+intervals, the oracle's fresh gain and the share of it the multi-modal model captures, and per
+deep model its wall time, epochs and training images/s (its ``summary.json``).
+
+    python benchmarks/bench_deep.py [--profile FILE ...] [--cores 2] [--workdir DIR] [--record]
 
 ``--record`` writes ``benchmarks/results/deep.md`` (see ``benchmarks/record.py``).
 """
@@ -17,7 +21,9 @@ share of it the multi-modal model captures; wall time per model and training ima
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,53 +41,23 @@ MIN_FRESH_GAIN = 0.02
 MIN_ORACLE_SHARE = 0.5
 
 
-def configure(lots: int | None, epochs: int | None):
-    """The default study config, with ``world.n_lots`` and ``deep.epochs`` overridden when given."""
-    from artstudy.settings import deep_merge, load_config, resolve
-
-    over: dict = {}
-    if lots:
-        over["world"] = {"n_lots": int(lots)}
-    if epochs:
-        over["deep"] = {"epochs": int(epochs)}
-    return resolve(deep_merge(load_config(), over), source="bench_deep")
-
-
-def make_sales(config, folder: Path):
-    """Write the world under ``folder`` and prepare its raw export; returns (sales, truth_lots path, seconds)."""
-    from artstudy.data import prepare_file
-    from artstudy.synth.world import write_world
-
+def _snakemake(workdir: str, profiles: list[str], cores: int, targets: list[str]) -> float:
+    """Seconds ``snakemake`` takes to make ``targets`` (the repository's Snakefile, run into ``workdir``)."""
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", workdir, "--cores", str(cores)]
+    if profiles:
+        cmd += ["--configfile", *[str(ROOT / p) for p in profiles]]
     t0 = time.perf_counter()
-    write_world(config, folder)
-    t_world = time.perf_counter() - t0
-    sales, _ = prepare_file(folder / "raw_lots.csv", config.source("synthetic"), name="synthetic",
-                            currency=config.currency)
-    print(f"world: {config.world.n_lots} lots written in {t_world:.0f} s; {len(sales)} prepared sales "
-          f"({time.perf_counter() - t0:.0f} s with preparing)", flush=True)
-    return sales, folder / "truth_lots.csv", time.perf_counter() - t0
+    done = subprocess.run(cmd + targets, capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        sys.exit(f"snakemake failed on {targets}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return time.perf_counter() - t0
 
 
-def run_models(sales, config, models):
-    """Fit and predict every model on the harness's split; returns (predictions, timings, split)."""
-    from artstudy.evaluation.harness import fit_model, predict_test
-    from artstudy.evaluation.split import temporal_split
+def _config(profiles: list[str]):
+    from artstudy.settings import load_config, resolve
 
-    split = temporal_split(sales, config.evaluation)
-    predictions, timings = [], {}
-    for name in models:
-        t0 = time.perf_counter()
-        model, _ = fit_model(name, sales, config, split)
-        pred = predict_test(model, name, sales, split, config.evaluation.levels)
-        seconds = time.perf_counter() - t0
-        history = getattr(model, "history_", None) or {}
-        rate = history.get("samples_per_second")
-        epochs = len(history.get("epoch", [])) or None
-        timings[name] = {"seconds": seconds, "per_second": rate, "epochs": epochs}
-        extra = f", {epochs} epochs, {rate:.0f} training rows/s" if rate else ""
-        print(f"  {name}: {seconds:.0f} s{extra}", flush=True)
-        predictions.append(pred)
-    return predictions, timings, split
+    return resolve(load_config([ROOT / "config" / "config.yaml", *[ROOT / p for p in profiles]]), source="bench_deep")
 
 
 def _r2_table(metrics, models) -> list[str]:
@@ -129,46 +105,73 @@ def verdict(differences) -> tuple[list[str], bool | None]:
     return lines, holds
 
 
-def timing_table(timings, n_train: int) -> list[str]:
+def timing_table(deep_dir: Path, models) -> list[str]:
+    """Wall time, epochs and training images/s of each deep model (its summary.json)."""
     from artstudy.models.registry import display_name
 
-    lines = ["| model | wall time (fit + predict) | epochs | training images/s |", "|---|---|---|---|"]
-    for name, t in timings.items():
-        rate = f"{t['per_second']:.0f}" if t["per_second"] and name in ("cnn", "multimodal") else (
-            f"({t['per_second']:.0f} rows/s)" if t["per_second"] else "-")
-        lines.append(f"| {display_name(name)} | {t['seconds']:.0f} s | {t['epochs'] or '-'} | {rate} |")
+    lines = ["| model | wall time (fit, predict, files) | epochs (encoder) | training images/s (encoder) |",
+             "|---|---|---|---|"]
+    for name in models:
+        s = json.loads((deep_dir / name / "summary.json").read_text())
+        epochs = f"{s['epochs_run']}" + (f" ({s['encoder_epochs_run']})" if "encoder_epochs_run" in s else "")
+        if s.get("uses_image") and "encoder_samples_per_second" in s:
+            rate = f"{s['encoder_samples_per_second']:.0f} (head: {s['samples_per_second']:.0f} rows/s)"
+        elif s.get("uses_image"):
+            rate = f"{s['samples_per_second']:.0f}"
+        else:
+            rate = f"({s['samples_per_second']:.0f} rows/s)"
+        lines.append(f"| {display_name(name)} | {s['seconds']:.0f} s | {epochs} | {rate} |")
     return lines
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lots", type=int, default=None, help="world.n_lots (default: the config's)")
-    parser.add_argument("--epochs", type=int, default=None, help="deep.epochs (default: the config's)")
-    parser.add_argument("--models", nargs="+", default=list(MODELS), help="registry names (default: %(default)s)")
+    parser.add_argument("--profile", nargs="*", default=[], metavar="FILE",
+                        help="profile files merged over config/config.yaml (none: the default study)")
+    parser.add_argument("--cores", type=int, default=os.cpu_count())
+    parser.add_argument("--workdir", default=None, help="keep the outputs here (default: a temporary folder)")
     parser.add_argument("--record", action="store_true", help="write benchmarks/results/deep.md")
     args = parser.parse_args(argv)
-    from artstudy.evaluation.harness import score
+    import pandas as pd
 
-    started = time.perf_counter()
-    config = configure(args.lots, args.epochs)
+    config = _config(args.profile)
+    p, deep = config.profile, config.deep
+    models = [m for m in MODELS if m in ("hedonic", "artist_fe", "gbt", "oracle") or m in deep.models]
     with tempfile.TemporaryDirectory() as tmp:
-        sales, truth, _ = make_sales(config, Path(tmp))
-        ev = config.evaluation.model_copy(update={"truth_lots": str(truth)})
-        config = config.model_copy(update={"evaluation": ev})
-        predictions, timings, split = run_models(sales, config, args.models)
-    metrics, differences = score(sales, predictions, config, split)
-    n_train = int((split.train & split.fitted).sum())
+        work = args.workdir or tmp
+        run = lambda targets: _snakemake(work, args.profile, args.cores, targets)  # noqa: E731
+        t_data = run([f"results/{p}/data/synthetic/sales.csv"])
+        print(f"world and prepared sales: {t_data:.0f} s", flush=True)
+        t_deep = run([f"results/{p}/deep/synthetic/{m}/summary.json" for m in deep.models])
+        print(f"deep training rules: {t_deep:.0f} s", flush=True)
+        t_other = run([f"results/{p}/valuation/synthetic/metrics.csv"])
+        print(f"other models and scoring: {t_other:.0f} s", flush=True)
+        t_report = run([f"reports/{p}/03_deep_valuation.html"])
+        print(f"notebook 03: {t_report:.0f} s", flush=True)
+        out = Path(work) / "results" / p
+        metrics = pd.read_csv(out / "valuation" / "synthetic" / "metrics.csv")
+        differences = pd.read_csv(out / "valuation" / "synthetic" / "differences.csv")
+        split = json.loads((out / "valuation" / "synthetic" / "split.json").read_text())
+        timings = timing_table(out / "deep" / "synthetic", deep.models)
     gains, _ = verdict(differences)
-    setup = (f"{config.world.n_lots} lots offered, {len(sales)} prepared sales ({n_train} in-sample in the training years); "
-             f"pictures {config.deep.image_size} px, at most {config.deep.epochs} epochs, batch "
-             f"{config.deep.batch_size}, {os.environ.get('KERAS_BACKEND', 'jax')} backend; "
-             f"{(time.perf_counter() - started) / 60:.1f} min in all")
-    body = "\n".join([setup, "", *_r2_table(metrics, args.models), "", *gains, "", *timing_table(timings, n_train)])
+    tr, te = split["train"], split["test"]
+    setup = (f"profile {p}: {config.world.n_lots} lots offered; training {tr['first_year']}-{tr['last_year']} "
+             f"({tr['in_sample']} in-sample sales), test {te['first_year']}-{te['last_year']} ({te['in_sample']}); "
+             f"pictures {deep.image_size} px, fusion {deep.fusion}, image models on at most {deep.max_image_rows} rows, "
+             f"at most {deep.epochs} epochs, batch {deep.batch_size}, {os.environ.get('KERAS_BACKEND', 'jax')} backend, "
+             f"{args.cores} cores")
+    steps = ["| step | wall time |", "|---|---|", f"| world and prepared sales | {t_data / 60:.1f} min |",
+             f"| deep training rules (mlp, cnn, multimodal) | {t_deep / 60:.1f} min |",
+             f"| notebook 03 (executed and rendered) | {t_report / 60:.1f} min |",
+             f"| **deep rules and notebook 03** | **{(t_deep + t_report) / 60:.1f} min** |",
+             f"| other models of the harness and scoring | {t_other / 60:.1f} min |"]
+    body = "\n".join([setup, "", *steps, "", *_r2_table(metrics, models), "", *gains, "", *timings])
     print("\n" + body)
     if args.record:
         from record import record
 
-        record("deep", "Deep valuation on the synthetic world: R² by segment, image gain, oracle and timings", body)
+        record("deep", "Deep valuation in the workflow: wall time of its rules and notebook, R² by segment, "
+                       "image gain and the oracle", body)
     return 0
 
 

@@ -55,7 +55,8 @@ def test_every_model_saves_its_model_curves_and_summary(saved, market):
         assert history["epoch"].tolist() == list(range(1, len(history) + 1)) and len(history) <= 2
         on_disk = json.loads((folder / "summary.json").read_text())
         assert on_disk == summary and on_disk["model"] == name and on_disk["seconds"] == 2.5
-        assert on_disk["backend"] == "jax" and on_disk["epochs_run"] == len(history)
+        import keras
+        assert on_disk["backend"] == keras.backend.backend() and on_disk["epochs_run"] == len(history)
         # the saved model predicts what the fitted one does
         reloaded = load_model(folder / "model.keras")
         test = market.loc[split.test]
@@ -90,6 +91,7 @@ def test_image_samples_hold_only_scored_test_works(saved, market):
 
 
 def test_samples_are_seeded(saved, market, tmp_path):
+    """Seeded samples; and saving again after Grad-CAM ran on the model works (Grad-CAM leaves its graph alone)."""
     _, out = saved
     model, split, folder, _ = out["multimodal"]
     save_artifacts(model, market, split, tmp_path, map_works=60, gradcam_works=20, seed=1)

@@ -30,6 +30,7 @@ RESULTS, REPORTS, LOGS = f"results/{PROFILE}", f"reports/{PROFILE}", f"logs/{PRO
 TITLES = {
     "01_simulation": "Simulation study of the popularity-ability model",
     "02_artnet_analysis": "Popularity-ability analysis of the synthetic Artnet-like world",
+    "03_deep_valuation": "Deep valuation of the synthetic world: pictures with tabular data",
 }
 
 pytestmark = pytest.mark.slow
@@ -87,7 +88,7 @@ def test_outputs_exist(quick_run):
     assert sorted(p.name for p in (quick_run / "results").iterdir()) == [PROFILE]
     assert sorted(p.name for p in (quick_run / "logs").iterdir()) == [PROFILE]
     assert sorted(p.name for p in (quick_run / "reports").iterdir()) == ["index.html", PROFILE]
-    for part in ("study", "simulation", "world", "data", "model", "valuation"):
+    for part in ("study", "simulation", "world", "data", "model", "valuation", "deep"):
         assert (quick_run / f"{RESULTS}/config/{part}.json").is_file()
     for out in ("summary.json", "coefficients.csv", "ability.csv"):
         assert (quick_run / f"{RESULTS}/pam/synthetic" / out).is_file()
@@ -99,7 +100,13 @@ def test_outputs_exist(quick_run):
         assert set(metrics["model"]) == set(models)
     assert {"all", "repeat", "fresh"} <= set(metrics["segment"])
     assert {"r2", "mae", "coverage80", "coverage95"} <= set(metrics["metric"])
-    for rule in ["config_part", "world", "prepare", "pam_fit", "valuation_fit", "valuation_score",
+    for model in ("mlp", "cnn", "multimodal"):  # the deep models: scored with the others, their files kept
+        assert model in set(metrics["model"])
+        for out in ("model.keras", "history.csv", "summary.json"):
+            assert (quick_run / f"{RESULTS}/deep/synthetic/{model}" / out).is_file()
+    for out in ("embeddings.csv", "gradcam.npz", "picture_embeddings.npz"):
+        assert (quick_run / f"{RESULTS}/deep/synthetic/multimodal" / out).is_file()
+    for rule in ["config_part", "world", "prepare", "pam_fit", "valuation_fit", "valuation_score", "deep_fit",
                  "sim_replicate", "sim_gather", "sim_detail", "register_kernel", "execute_notebook",
                  "render_html", "report_index"]:
         assert list((quick_run / LOGS / rule).rglob("*.log")), f"no log for {rule}"

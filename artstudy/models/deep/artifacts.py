@@ -105,12 +105,6 @@ def save_artifacts(model, sales: pd.DataFrame, split, folder, *, map_works: int 
     """
     import keras
 
-    from ...evaluation.harness import lot_ids
-    from .builders import copy_weights
-    from .embeddings import embedding_map, image_embeddings
-    from .gradcam import grad_cam
-    from .training import predict
-
     if not hasattr(model, "model_"):
         raise InputError(f"save_artifacts: model {getattr(model, 'name', model)!r} is not a fitted deep model")
     folder = Path(folder)
@@ -133,42 +127,59 @@ def save_artifacts(model, sales: pd.DataFrame, split, folder, *, map_works: int 
     if model.uses_image:
         rng = np.random.default_rng([int(seed), 8])
         scored = _segments(sales, split)
-        ids = lot_ids(sales)
-        y = log_price(sales)
-        # the embedding map: one point per work (its latest scored test sale)
-        works = sales["artwork_id"].to_numpy()[scored["position"]] if "artwork_id" in sales else ids[scored["position"]]
-        last = ~pd.Series(works).duplicated(keep="last").to_numpy()
-        candidates = scored[last].reset_index(drop=True)
-        pick = candidates.iloc[_sample(len(candidates), map_works, rng)]
-        rows = sales.iloc[pick["position"].to_numpy()]
-        emb = image_embeddings(net, model._images(rows))
-        method = "tsne" if len(rows) >= MIN_TSNE_WORKS else "pca"
-        coords = embedding_map(emb, method=method, seed=int(seed)) if len(rows) >= 2 else np.zeros((len(rows), 2))
         summary["test_without_picture"] = int(model._without_picture(sales.loc[split.test]).sum())
         summary["train_without_picture"] = int(getattr(model, "n_without_picture_", 0))
-        pd.DataFrame({"lot_id": ids[pick["position"]], "artist": rows["artist"].to_numpy(),
-                      "log_price": y[pick["position"]], "segment": pick["segment"].to_numpy(),
-                      "unseen_artist": pick["unseen_artist"].to_numpy(), "map_x": coords[:, 0],
-                      "map_y": coords[:, 1]}).to_csv(folder / "embeddings.csv", index=False)
-        summary["map_method"] = method
-        # Grad-CAM of the predicted log price on a sample of scored test sales
-        at = scored["position"].to_numpy()[_sample(len(scored), gradcam_works, rng)]
-        rows = sales.iloc[at]
-        images = model._images(rows)
-        inputs = model._inputs(rows)
-        tabular = inputs.get("tabular")
-        # Grad-CAM splits a model into new functional models sharing its layers, which would leave
-        # nodes in the graph that a later net.save() cannot follow: it works on a copy
-        copy = keras.models.clone_model(net)
-        copy_weights(copy, net)  # (and finalises the normalisation's adapted mean and variance)
-        heat = grad_cam(copy, images, tabular=tabular)
-        pred = predict(net, inputs, batch_size=model.batch_size)
-        np.savez_compressed(folder / "gradcam.npz", lot_id=np.asarray(ids[at], dtype=str), image=images,
-                            heatmap=heat.astype(np.float32), pred=pred, log_price=y[at])
-        # every picture's embedding, for later rules (a work's repeat sales share one picture)
-        paths = pd.unique(sales["image_path"].dropna().astype(str))
-        table = pd.DataFrame({"image_path": paths})
-        np.savez_compressed(folder / "picture_embeddings.npz", image_path=np.asarray(paths, dtype=str),
-                            embedding=image_embeddings(net, model._images(table)).astype(np.float32))
+        summary["map_method"] = _save_map(model, sales, scored, folder, map_works, rng, seed)
+        _save_gradcam(model, sales, scored, folder, gradcam_works, rng)
+        _save_pictures(model, sales, folder)
     (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def _save_map(model, sales, scored, folder, map_works, rng, seed) -> str:
+    """``embeddings.csv``: a 2-D map of the picture embeddings of sampled test works (one point per work)."""
+    from ...evaluation.harness import lot_ids
+    from .embeddings import embedding_map, image_embeddings
+
+    ids, y = lot_ids(sales), log_price(sales)
+    positions = scored["position"].to_numpy()
+    works = sales["artwork_id"].to_numpy()[positions] if "artwork_id" in sales else ids[positions]
+    last = ~pd.Series(works).duplicated(keep="last").to_numpy()  # a work's latest scored test sale
+    candidates = scored[last].reset_index(drop=True)
+    pick = candidates.iloc[_sample(len(candidates), map_works, rng)]
+    rows = sales.iloc[pick["position"].to_numpy()]
+    emb = image_embeddings(model.model_, model._images(rows))
+    method = "tsne" if len(rows) >= MIN_TSNE_WORKS else "pca"
+    coords = embedding_map(emb, method=method, seed=int(seed)) if len(rows) >= 2 else np.zeros((len(rows), 2))
+    pd.DataFrame({"lot_id": ids[pick["position"]], "artist": rows["artist"].to_numpy(),
+                  "log_price": y[pick["position"]], "segment": pick["segment"].to_numpy(),
+                  "unseen_artist": pick["unseen_artist"].to_numpy(), "map_x": coords[:, 0],
+                  "map_y": coords[:, 1]}).to_csv(folder / "embeddings.csv", index=False)
+    return method
+
+
+def _save_gradcam(model, sales, scored, folder, gradcam_works, rng) -> None:
+    """``gradcam.npz``: Grad-CAM of the predicted log price for sampled scored test sales."""
+    from ...evaluation.harness import lot_ids
+    from .gradcam import grad_cam
+    from .training import predict
+
+    ids, y = lot_ids(sales), log_price(sales)
+    at = scored["position"].to_numpy()[_sample(len(scored), gradcam_works, rng)]
+    rows = sales.iloc[at]
+    inputs = model._inputs(rows)
+    images = model._images(rows)
+    heat = grad_cam(model.model_, images, tabular=inputs.get("tabular"))
+    pred = predict(model.model_, inputs, batch_size=model.batch_size)
+    np.savez_compressed(folder / "gradcam.npz", lot_id=np.asarray(ids[at], dtype=str), image=images,
+                        heatmap=heat.astype(np.float32), pred=pred, log_price=y[at])
+
+
+def _save_pictures(model, sales, folder) -> None:
+    """``picture_embeddings.npz``: every distinct picture's embedding (a work's sales share one picture)."""
+    from .embeddings import image_embeddings
+
+    paths = pd.unique(sales["image_path"].dropna().astype(str))
+    table = pd.DataFrame({"image_path": paths})
+    np.savez_compressed(folder / "picture_embeddings.npz", image_path=np.asarray(paths, dtype=str),
+                        embedding=image_embeddings(model.model_, model._images(table)).astype(np.float32))

@@ -107,9 +107,10 @@ class _DeepRegressor(GaussianEstimator):
     def from_settings(cls, settings: DeepSettings | dict | None = None, covariates=COVARIATES, *,
                       popularity: Popularity | dict | None = None,
                       prior_weight: float = field_default(EvaluationSettings, "artist_prior_weight"),
-                      image_dir=None, random_state=None, verbose: int = 0) -> "_DeepRegressor":
+                      image_dir=None, random_state=None, verbose: int | None = None) -> "_DeepRegressor":
         """The model with picture size, training and network from a :class:`DeepSettings` (the config's ``deep``)."""
         settings = build(DeepSettings, settings, source="config", prefix="deep")
+        verbose = verbose if verbose is not None else (2 if settings.progress else 0)
         return cls(covariates, popularity=popularity, prior_weight=prior_weight, image_dir=image_dir,
                    network=settings.network(cls.network_fields), random_state=random_state, verbose=verbose,
                    **settings.training(), **cls._settings_extra(settings))

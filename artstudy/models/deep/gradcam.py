@@ -110,10 +110,16 @@ def grad_cam(model, images, conv_layer: str = "last_conv", *, tabular=None, batc
     """Grad-CAM heat maps ``(n, height, width)`` of the model's output for ``images`` (uint8 or [0, 1] floats).
 
     A multi-modal model needs its other inputs: ``tabular`` (rows aligned with ``images``).
-    Batches are padded to ``batch_size`` rows so the compiled shapes are reused.
+    Batches are padded to ``batch_size`` rows so the compiled shapes are reused. The split is made
+    on a copy of ``model`` (same weights): new functional models built on a model's own layers
+    leave nodes in its graph that a later ``model.save()`` cannot follow.
     """
+    from .builders import copy_weights
+
     x = unit_images(images)
-    trunk, head, other_names = split_at(model, conv_layer)
+    copy = keras.models.clone_model(model)
+    copy_weights(copy, model)  # (and finalises the normalisation's adapted mean and variance)
+    trunk, head, other_names = split_at(copy, conv_layer)
     if other_names and tabular is None:
         raise InputError(f"grad_cam: model {model.name!r} also takes {other_names}; pass tabular=")
     arrays = {"image": x}

@@ -66,17 +66,19 @@ class DeepSettings(Section):
     encoder: str | None = None
     """A trained multi-modal model.keras whose image trunk the multi-modal model reuses with fusion
     embeddings (e.g. one trained at full size on a GPU); None: learnt within the fit."""
-    max_image_rows: PositiveInt | None = 12_000
+    max_image_rows: PositiveInt | None = 10_000
     """Most in-sample rows an image model trains on (a seeded random subset; None: all): keeps the image
     encoder's CPU time bounded on a large world."""
     sources: list[str] = Field(default_factory=lambda: ["synthetic"])
     """Sources (with an image_path column) the workflow runs the deep models on and reports (notebook 03)."""
     models: list[str] = Field(default_factory=lambda: ["mlp", "cnn", "multimodal"])
     """Deep models the workflow adds to evaluation.models on those sources (registry names)."""
-    map_works: PositiveInt = 1500
+    map_works: PositiveInt = 1000
     """Test works whose image embeddings the workflow maps to 2-D (t-SNE) for the report."""
     gradcam_works: PositiveInt = 400
     """Test works whose Grad-CAM heat maps the workflow saves for the report."""
+    progress: bool = True
+    """A line per training epoch (loss, validation loss, seconds) in the job's log."""
     gpus: NonNegativeInt = 0
     """GPUs each deep training job asks the scheduler for (its Snakemake resource gpu; the GPU profile sets 1)."""
 
