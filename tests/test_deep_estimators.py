@@ -155,3 +155,17 @@ def test_rows_without_a_picture_are_left_out_of_training_counted_and_predicted_g
     images = model._images(blank)
     assert (images[:3] == 128).all() and not (images[3:] == 128).all()
     assert np.isfinite(model.predict(blank)).all()
+
+
+def test_rows_without_covariates_are_predicted_nan_and_the_rest_as_before(tables):
+    """A history-only row without a covariate cannot be valued (NaN, as the other models give it)."""
+    folder, train, test = tables
+    options = {**OPTIONS, "covariates": ("log_area",), "epochs": 2}
+    model = TabularMLP(network={"hidden": (8,), "dropout": 0.0}, **options).fit(train.assign(log_area=7.0))
+    gappy = test.assign(log_area=7.0)
+    full = model.predict(gappy)
+    gappy.loc[gappy.index[[2, 5]], "log_area"] = np.nan
+    mean, sd = model.predict_distribution(gappy)
+    assert np.isnan(mean[[2, 5]]).all() and np.isnan(sd[[2, 5]]).all()
+    keep = np.setdiff1d(np.arange(len(gappy)), [2, 5])
+    np.testing.assert_allclose(mean[keep], full[keep], rtol=1e-5, atol=1e-5)

@@ -197,13 +197,23 @@ class _DeepRegressor(GaussianEstimator):
         return self
 
     def predict_distribution(self, sales: pd.DataFrame):
-        """``(mean, sd)`` of the log price of every row of ``sales``."""
+        """``(mean, sd)`` of the log price of every row of ``sales``.
+
+        A row whose tabular features cannot be formed (a covariate missing: a history-only lot left
+        out by a rule) gets NaN, as the other models give it; every other row is predicted.
+        """
         from .training import predict
 
         if not hasattr(self, "model_"):
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(sales) first")
-        mean = predict(self.model_, self._inputs(sales), batch_size=self.batch_size)
-        return mean, np.full(len(sales), self.sd_)
+        inputs = self._inputs(sales)
+        ok = np.ones(len(sales), dtype=bool)
+        if "tabular" in inputs:
+            ok = np.isfinite(np.asarray(inputs["tabular"], dtype=float)).all(axis=1)
+        mean = np.full(len(sales), np.nan)
+        if ok.any():
+            mean[ok] = predict(self.model_, {k: v[ok] for k, v in inputs.items()}, batch_size=self.batch_size)
+        return mean, np.where(ok, self.sd_, np.nan)
 
 
 class TabularMLP(_DeepRegressor):
