@@ -177,10 +177,13 @@ def test_askart_profile_adds_the_new_york_report():
 
 def test_profiles_name_distinct_output_folders():
     profiles = {}
-    for extra in [[], ["quick.yaml"], ["real_new_york.yaml"]]:
+    for extra in [[], ["quick.yaml"], ["real_new_york.yaml"], ["real_lisbon.yaml"], ["gpu.yaml"]]:
         cfg = resolve(load_config([ROOT / "config" / "config.yaml", *(ROOT / "config" / e for e in extra)]))
         profiles[tuple(extra)] = cfg.profile
-    assert profiles == {(): "full", ("quick.yaml",): "quick", ("real_new_york.yaml",): "new_york"}
+    assert profiles == {(): "full", ("quick.yaml",): "quick", ("real_new_york.yaml",): "new_york",
+                        ("real_lisbon.yaml",): "lisbon", ("gpu.yaml",): "gpu"}
+    assert sorted(p.name for p in (ROOT / "config").glob("*.yaml")) == sorted(
+        ["config.yaml", "quick.yaml", "real_new_york.yaml", "real_lisbon.yaml", "gpu.yaml"])
     with pytest.raises(InputError, match="profile"):
         resolve({"profile": "../elsewhere"})
 

@@ -371,3 +371,20 @@ def test_data_limits_say_what_a_real_source_cannot_show():
     assert "No oracle" in text and "No known region" in text
     synthetic = "\n".join(data_limits({"all": 500, "repeat": 200, "fresh": 300}, has_truth=True))
     assert "No oracle" not in synthetic and "wide" not in synthetic
+
+
+def test_sample_mix_counts_and_shares_each_part_by_the_column(hand):
+    from artstudy.study.deep_report import sample_mix
+
+    sales, split = hand
+    materials = ["oil", "paper"] + ["oil", "oil", None, "ink"] + ["ink"] * 5
+    mixed = sales.assign(material=materials[:len(sales)])
+    table = sample_mix(mixed, split)
+    assert list(table.columns) == ["training", "training share", "test", "test share"]
+    assert table.loc["oil", "training"] == 1 and table.loc["paper", "training"] == 1
+    assert table.loc["ink", "test"] == 6 and table.loc["oil", "test"] == 2 and table.loc["not given", "test"] == 1
+    assert table["test share"].sum() == pytest.approx(1.0) and table.index[0] == "ink"
+    top = sample_mix(mixed, split, top=2)
+    assert list(top.index) == ["ink", "oil", "other values"] and top.loc["other values", "test"] == 1
+    with pytest.raises(InputError, match="no column 'support'"):
+        sample_mix(sales, split, "support")

@@ -17,8 +17,8 @@ from ..evaluation.split import Split
 from ..errors import InputError
 from .deep import _words
 
-__all__ = ["deep_conclusions", "criterion_holds", "metric_print_table", "gain_print_table", "scored_counts", "timing_table", "top_artist_labels",
-           "introduction", "data_limits", "REPORT_METRICS", "REPORT_SEGMENTS", "GAIN_LABELS", "PAPER"]
+__all__ = ["deep_conclusions", "criterion_holds", "metric_print_table", "gain_print_table", "scored_counts",
+           "sample_mix", "timing_table", "top_artist_labels", "introduction", "data_limits", "REPORT_METRICS", "REPORT_SEGMENTS", "GAIN_LABELS", "PAPER"]
 
 #: The report's metrics of the harness's tidy table, and their names in print.
 REPORT_METRICS = {"r2": "R²", "mae": "MAE", "medae": "median abs. error", "within25": "within 25%",
@@ -128,6 +128,29 @@ def scored_counts(sales: pd.DataFrame, split: Split) -> dict:
     """Number of scored test sales per segment (:func:`artstudy.evaluation.segments.segment_masks`), as ints."""
     masks = segment_masks(sales, split)
     return {str(s): int(masks[s].sum()) for s in masks.columns}
+
+
+def sample_mix(sales: pd.DataFrame, split: Split, column: str = "material", top: int = 8) -> pd.DataFrame:
+    """What the scored test sales and the in-sample training sales are made of: counts and shares by ``column``.
+
+    Rows are the ``top`` most common values over both parts (the rest summed as ``other values``;
+    a missing value is ``not given``); columns ``training, training share, test, test share``.
+    """
+    if column not in sales.columns:
+        raise InputError(f"sample_mix: the sales table has no column {column!r}")
+    values = sales[column].astype("string").fillna("not given")
+    parts = {"training": split.train & split.fitted, "test": split.scored}
+    counts = pd.DataFrame({name: values[mask].value_counts() for name, mask in parts.items()}).fillna(0).astype(int)
+    counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    if len(counts) > top:
+        counts = pd.concat([counts.iloc[:top], counts.iloc[top:].sum().to_frame("other values").T])
+    out = pd.DataFrame(index=counts.index)
+    for name in parts:
+        out[name] = counts[name]
+        total = counts[name].sum()
+        out[f"{name} share"] = (counts[name] / total).round(3) if total else 0.0
+    out.index.name = column
+    return out
 
 
 def timing_table(summaries: dict, names: dict | None = None) -> pd.DataFrame:
