@@ -388,3 +388,24 @@ def test_sample_mix_counts_and_shares_each_part_by_the_column(hand):
     assert list(top.index) == ["ink", "oil", "other values"] and top.loc["other values", "test"] == 1
     with pytest.raises(InputError, match="no column 'support'"):
         sample_mix(sales, split, "support")
+
+
+def test_gradcam_by_quality_splits_the_works_by_the_sign_of_their_quality():
+    from artstudy.study.deep import QUALITY_GROUPS, gradcam_by_quality
+
+    maps = np.zeros((5, 4, 4))
+    maps[0, :2, :2] = 1.0       # above average, all in the region
+    maps[1, :2, :2] = 1.0       # above average, all in the region
+    maps[2] = 1.0               # below average, uniform: 1/4
+    maps[3, 2:, 2:] = 1.0       # below average, all outside
+    # maps[4]: no mass, quality unknown
+    table = gradcam_by_quality(maps, (0, 2, 0, 2), [0.5, 1.2, -0.3, 0.0, np.nan], n_bootstrap=100, seed=2)
+    assert list(table.index) == list(QUALITY_GROUPS)
+    assert table.loc["all works", "mean_share"] == pytest.approx((1 + 1 + 0.25 + 0) / 4)
+    assert table.loc["above-average quality", "mean_share"] == 1.0 and table.loc["above-average quality", "ratio"] == 4
+    assert table.loc["average or below", "mean_share"] == pytest.approx(0.125)
+    assert list(table["n_maps"]) == [4, 2, 2] and table.loc["all works", "n_excluded"] == 1
+    none = gradcam_by_quality(maps, (0, 2, 0, 2), [-1.0] * 5, n_bootstrap=20)
+    assert none.loc["above-average quality", "n_maps"] == 0 and np.isnan(none.loc["above-average quality", "mean_share"])
+    with pytest.raises(InputError, match="3 quality values for 5 heat maps"):
+        gradcam_by_quality(maps, (0, 2, 0, 2), [1, 2, 3])

@@ -39,7 +39,8 @@ from ..evaluation.segments import segment_masks
 from ..evaluation.split import Split
 from ..models.base import log_price
 
-__all__ = ["BOOTSTRAP_COLUMNS", "GAIN_COLUMNS", "bootstrap_r2", "image_gain", "gradcam_region_summary"]
+__all__ = ["BOOTSTRAP_COLUMNS", "GAIN_COLUMNS", "QUALITY_GROUPS", "bootstrap_r2", "image_gain",
+           "gradcam_region_summary", "gradcam_by_quality"]
 
 #: Columns of :func:`bootstrap_r2`'s table.
 BOOTSTRAP_COLUMNS = ["replicate", "segment", "model", "r2"]
@@ -345,3 +346,46 @@ def gradcam_region_summary(heatmaps, region, *, n_bootstrap: int = 1000, seed: i
     return {"n_maps": n, "n_excluded": int(keep.size - n), "mean_share": mean_share, "ci_low": lo, "ci_high": hi,
             "chance_share": chance_mean, "ratio": mean_share / chance_mean, "ratio_ci_low": rlo,
             "ratio_ci_high": rhi, "ci_level": float(ci_level)}
+
+
+#: Groups of :func:`gradcam_by_quality`, in order.
+QUALITY_GROUPS = ("all works", "above-average quality", "average or below")
+
+
+def gradcam_by_quality(heatmaps, region, quality, *, n_bootstrap: int = 1000, seed: int = 0,
+                       ci_level: float = 0.95) -> pd.DataFrame:
+    """:func:`gradcam_region_summary` for all works and apart for works of above- and below-average quality.
+
+    Grad-CAM keeps the positive part of the gradient-weighted feature maps: the evidence that
+    *raises* the predicted price. Where a work's quality is below average its quality region
+    lowers the price, so the fair test of whether a model looks at the region is among works of
+    above-average quality (``quality > 0``, the truth's ``visual_quality``).
+
+    Parameters
+    ----------
+    heatmaps : array (n, height, width)
+    region : box or mask(s), as for :func:`gradcam_region_summary`
+    quality : array (n,)
+        Each map's work's visual quality (NaN: unknown, left out of the two groups).
+
+    Returns
+    -------
+    DataFrame
+        Index :data:`QUALITY_GROUPS`; the columns of :func:`gradcam_region_summary` (a group with no
+        map of any mass has NaN and ``n_maps`` 0).
+    """
+    h = np.asarray(heatmaps, dtype=float)
+    q = np.asarray(quality, dtype=float)
+    if q.shape != (len(h),):
+        raise InputError(f"gradcam_by_quality: {q.size} quality values for {len(h)} heat maps")
+    masks = {QUALITY_GROUPS[0]: np.ones(len(h), dtype=bool), QUALITY_GROUPS[1]: q > 0, QUALITY_GROUPS[2]: q <= 0}
+    rows = {}
+    for group, mask in masks.items():
+        try:
+            rows[group] = gradcam_region_summary(h[mask], region if np.ndim(region) != 3 else np.asarray(region)[mask],
+                                                 n_bootstrap=n_bootstrap, seed=seed, ci_level=ci_level)
+        except InputError as err:
+            if "has any mass" not in str(err):
+                raise
+            rows[group] = {"n_maps": 0, "n_excluded": int(mask.sum())}
+    return pd.DataFrame.from_dict(rows, orient="index").reindex(list(QUALITY_GROUPS))
