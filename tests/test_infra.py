@@ -369,16 +369,19 @@ def test_dry_run_scatters_one_job_per_replication(tmp_path):
     assert not re.search(r"reports/(?!quick/|index\.html)", output)
 
 
-def test_dry_run_askart_profile_adds_its_report(tmp_path):
-    if not (ROOT.parent / "shared" / "data" / "askart_ny" / "lots.csv").is_file():
-        pytest.skip("../shared/data/askart_ny is absent: the real New York data are not part of the repository")
-    result = _snakemake(
-        "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "-n", "--cores", "2",
-        "--configfile", str(ROOT / "config" / "quick.yaml"), str(ROOT / "config" / "real_new_york.yaml"),
-    )
+def _dry_run_real(tmp_path, folder: str, profile: str, name: str):
+    """Dry run of the quick profile with a real-data profile; skips when its export is absent."""
+    if not (ROOT.parent / "shared" / "data" / folder / "lots.csv").is_file():
+        pytest.skip(f"../shared/data/{folder} is absent: the real {name} data are not part of the repository")
+    result = _snakemake("-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "-n", "--cores", "2",
+                        "--configfile", str(ROOT / "config" / "quick.yaml"), str(ROOT / "config" / profile))
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    counts = _job_counts(output)
+    return output, _job_counts(output)
+
+
+def test_dry_run_askart_profile_adds_its_report(tmp_path):
+    output, counts = _dry_run_real(tmp_path, "askart_ny", "real_new_york.yaml", "New York")
     assert counts["prepare"] == 2 and counts["pam_fit"] == 2 and counts["execute_notebook"] == 4, counts
     assert counts["valuation_fit"] == 2 * len(StudyConfig().evaluation.models) + 1, counts  # oracle: synthetic only
     assert "reports/new_york/02_artnet_analysis_askart_ny.html" in output
@@ -386,15 +389,7 @@ def test_dry_run_askart_profile_adds_its_report(tmp_path):
 
 
 def test_dry_run_lisbon_profile_adds_its_deep_report(tmp_path):
-    if not (ROOT.parent / "shared" / "data" / "cml_portugal" / "lots.csv").is_file():
-        pytest.skip("../shared/data/cml_portugal is absent: the real Lisbon data are not part of the repository")
-    result = _snakemake(
-        "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "-n", "--cores", "2",
-        "--configfile", str(ROOT / "config" / "quick.yaml"), str(ROOT / "config" / "real_lisbon.yaml"),
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    counts = _job_counts(output)
+    output, counts = _dry_run_real(tmp_path, "cml_portugal", "real_lisbon.yaml", "Lisbon")
     assert counts["prepare"] == 2 and counts["deep_fit"] == 2 * len(StudyConfig().deep.models), counts
     assert counts["execute_notebook"] == 4, counts  # 01, 02 and 03 on the synthetic world, 03 on Lisbon
     assert "reports/lisbon/03_deep_valuation_cml_portugal.html" in output
