@@ -116,7 +116,7 @@ def save_artifacts(model, sales: pd.DataFrame, split, folder, *, map_works: int 
     if encoder_history:
         _history_frame(encoder_history).to_csv(folder / "encoder_history.csv", index=False)
     summary = {"model": model.name, "backend": keras.backend.backend(), "image_size": model.image_size,
-               "fusion": getattr(model, "fusion", None), "best_epoch": int(model.history_["best_epoch"]),
+               "fusion": getattr(model, "fusion", None), "predictive": model.predictive, "best_epoch": int(model.history_["best_epoch"]),
                "epochs_run": len(model.history_["epoch"]), "epochs_max": model.epochs,
                "samples_per_second": float(model.history_["samples_per_second"]), "sd": float(model.sd_),
                "uses_image": bool(model.uses_image), "uses_tabular": bool(model.uses_tabular),
@@ -162,7 +162,7 @@ def _save_gradcam(model, sales, scored, folder, gradcam_works, rng) -> None:
     """``gradcam.npz``: Grad-CAM of the predicted log price for sampled scored test sales."""
     from ...evaluation.harness import lot_ids
     from .gradcam import grad_cam
-    from .training import predict
+    from .training import mean_and_sd, predict
 
     ids, y = lot_ids(sales), log_price(sales)
     at = scored["position"].to_numpy()[_sample(len(scored), gradcam_works, rng)]
@@ -170,7 +170,7 @@ def _save_gradcam(model, sales, scored, folder, gradcam_works, rng) -> None:
     inputs = model._inputs(rows)
     images = model._images(rows)
     heat = grad_cam(model.model_, images, tabular=inputs.get("tabular"))
-    pred = predict(model.model_, inputs, batch_size=model.batch_size)
+    pred = mean_and_sd(predict(model.model_, inputs, batch_size=model.batch_size))[0]
     np.savez_compressed(folder / "gradcam.npz", lot_id=np.asarray(ids[at], dtype=str), image=images,
                         heatmap=heat.astype(np.float32), pred=pred, log_price=y[at])
 

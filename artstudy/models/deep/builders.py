@@ -1,6 +1,8 @@
 """Keras model builders of the deep valuation models (keras-io style: functions returning named models).
 
-Every model predicts the log price: a scalar output layer named ``"log_price"`` of shape ``(batch,)``.
+Every model predicts the log price: an output layer named ``"log_price"`` of shape ``(batch,)``, or
+with ``gaussian=True`` its normal predictive distribution, ``(batch, 2)``: mean and log-variance
+(trained by the negative log-likelihood :func:`~artstudy.models.deep.training.gaussian_nll`).
 Inputs are named ``"image"`` (``(size, size, channels)`` floats in [0, 1], see
 :func:`artstudy.models.deep.training.unit_images`) and ``"tabular"`` (``(n_features,)`` floats).
 
@@ -29,7 +31,7 @@ from keras import layers, ops
 from ...errors import InputError
 
 __all__ = ["build_tabular_mlp", "build_image_cnn", "build_multimodal", "build_fusion_head", "copy_weights",
-           "Squeeze", "BackbonePreprocess"]
+           "Squeeze", "GaussianOutput", "BackbonePreprocess"]
 
 
 @keras.saving.register_keras_serializable(package="artstudy")
@@ -63,6 +65,18 @@ class BackbonePreprocess(layers.Layer):
         return {**super().get_config(), "backbone": self.backbone}
 
 
+@keras.saving.register_keras_serializable(package="artstudy")
+class GaussianOutput(layers.Layer):
+    """``(batch, 2)`` mean and log-variance, the log-variance clipped to [-12, 12] (sd from 0.0025 to 400)."""
+
+    def call(self, x):
+        mean, log_var = x[:, :1], ops.clip(x[:, 1:2], -12.0, 12.0)
+        return ops.concatenate([mean, log_var], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+
 def _preprocess_function(backbone: str):
     """The ``preprocess_input`` of the ``keras.applications`` module that defines ``backbone`` (None if none)."""
     for module_name in dir(keras.applications):
@@ -73,8 +87,12 @@ def _preprocess_function(backbone: str):
     return None
 
 
-def _head(x, name: str):
-    """The scalar regression output named ``"log_price"``."""
+def _head(x, name: str, gaussian: bool = False):
+    """The output named ``"log_price"``: the log price ``(batch,)``, or with ``gaussian`` its normal predictive
+    ``(batch, 2)``: mean and log-variance (:func:`artstudy.models.deep.training.gaussian_nll`)."""
+    if gaussian:
+        x = layers.Dense(2, name=f"{name}_out")(x)
+        return GaussianOutput(name="log_price")(x)
     x = layers.Dense(1, name=f"{name}_out")(x)
     return Squeeze(name="log_price")(x)
 
@@ -154,7 +172,7 @@ def _seed(seed) -> None:
 
 
 def build_tabular_mlp(n_features: int, hidden=(64, 32), dropout: float = 0.1, name: str = "tabular_mlp", *,
-                      seed: int | None = None):
+                      gaussian: bool = False, seed: int | None = None):
     """A multilayer perceptron on the tabular features: input ``"tabular"``, output ``"log_price"``.
 
     Every builder takes ``seed``: initial weights are drawn when the model is built, so the same
@@ -162,12 +180,12 @@ def build_tabular_mlp(n_features: int, hidden=(64, 32), dropout: float = 0.1, na
     """
     _seed(seed)
     inp, x = _tabular_branch(n_features, hidden, dropout)
-    return keras.Model(inputs={"tabular": inp}, outputs=_head(x, name), name=name)
+    return keras.Model(inputs={"tabular": inp}, outputs=_head(x, name, gaussian), name=name)
 
 
 def build_image_cnn(image_size: int = 32, channels: int = 3, filters=(16, 32, 64), embedding_dim: int = 32,
                     name: str = "image_cnn", *, backbone: str = "small_cnn", weights_path=None,
-                    flip: bool = False, shift: float = 0.05, seed: int | None = None):
+                    flip: bool = False, shift: float = 0.05, gaussian: bool = False, seed: int | None = None):
     """An image-only regressor: input ``"image"`` to ``"last_conv"``, pooling, ``"embedding"``, ``"log_price"``.
 
     ``flip`` (random horizontal flips) is off by default because the synthetic world's visual
@@ -177,13 +195,13 @@ def build_image_cnn(image_size: int = 32, channels: int = 3, filters=(16, 32, 64
     _seed(seed)
     inp, x = _image_branch(image_size, channels, filters, embedding_dim, backbone=backbone,
                            weights_path=weights_path, flip=flip, shift=shift)
-    return keras.Model(inputs={"image": inp}, outputs=_head(x, name), name=name)
+    return keras.Model(inputs={"image": inp}, outputs=_head(x, name, gaussian), name=name)
 
 
 def build_multimodal(n_features: int, image_size: int = 32, channels: int = 3, filters=(16, 32, 64),
                      embedding_dim: int = 32, hidden=(64, 32), head=(32,), dropout: float = 0.1,
                      name: str = "multimodal", *, backbone: str = "small_cnn", weights_path=None,
-                     flip: bool = False, shift: float = 0.05, seed: int | None = None):
+                     flip: bool = False, shift: float = 0.05, gaussian: bool = False, seed: int | None = None):
     """Image trunk and tabular branch concatenated, then a dense head: inputs ``"image"``, ``"tabular"``."""
     _seed(seed)
     image, x_img = _image_branch(image_size, channels, filters, embedding_dim, backbone=backbone,
@@ -191,11 +209,11 @@ def build_multimodal(n_features: int, image_size: int = 32, channels: int = 3, f
     tabular, x_tab = _tabular_branch(n_features, hidden, dropout)
     x = layers.Concatenate(name="fusion")([x_img, x_tab])
     x = _dense_stack(x, head, dropout, "head")
-    return keras.Model(inputs={"image": image, "tabular": tabular}, outputs=_head(x, name), name=name)
+    return keras.Model(inputs={"image": image, "tabular": tabular}, outputs=_head(x, name, gaussian), name=name)
 
 
 def build_fusion_head(n_features: int, embedding_dim: int = 32, hidden=(64, 32), head=(32,), dropout: float = 0.1,
-                      name: str = "multimodal", *, seed: int | None = None):
+                      name: str = "multimodal", *, gaussian: bool = False, seed: int | None = None):
     """The multi-modal model above the image trunk: inputs ``"embedding"`` and ``"tabular"``, output ``"log_price"``.
 
     Its layers carry the names of the same layers of :func:`build_multimodal` (``tabular_norm``,
@@ -208,7 +226,7 @@ def build_fusion_head(n_features: int, embedding_dim: int = 32, hidden=(64, 32),
     tabular, x_tab = _tabular_branch(n_features, hidden, dropout)
     x = layers.Concatenate(name="fusion")([emb, x_tab])
     x = _dense_stack(x, head, dropout, "head")
-    return keras.Model(inputs={"embedding": emb, "tabular": tabular}, outputs=_head(x, name), name=name)
+    return keras.Model(inputs={"embedding": emb, "tabular": tabular}, outputs=_head(x, name, gaussian), name=name)
 
 
 def copy_weights(target, *sources) -> list[str]:

@@ -58,6 +58,10 @@ class _DeepRegressor(GaussianEstimator):
         Training (:func:`artstudy.models.deep.training.train`).
     validation_share : float
         Share of the in-sample training rows held out for early stopping and the residual sd.
+    predictive : {"residual", "gaussian"}
+        ``residual``: a normal predictive with one sd for every sale (the validation residuals' root
+        mean square); ``gaussian``: a Gaussian head gives each sale its own mean and sd, trained by
+        the negative log-likelihood (:func:`~artstudy.models.deep.training.gaussian_nll`).
     random_state : int, numpy.random.Generator or None
     verbose : int
         Keras' progress output (0 silent, 1 a progress bar, 2 a line per epoch).
@@ -89,7 +93,11 @@ class _DeepRegressor(GaussianEstimator):
                  learning_rate: float = field_default(DeepSettings, "learning_rate"),
                  validation_share: float = field_default(DeepSettings, "validation_share"),
                  max_image_rows: int | None = field_default(DeepSettings, "max_image_rows"),
+                 predictive: str = field_default(DeepSettings, "predictive"),
                  random_state=None, verbose: int = 0):
+        if predictive not in ("residual", "gaussian"):
+            raise InputError(f"{self.name}: predictive must be 'residual' or 'gaussian', got {predictive!r}")
+        self.predictive = predictive
         if not 0 <= validation_share < 1:
             raise InputError(f"{self.name}: validation_share must lie in [0, 1), got {validation_share}")
         self.covariates = tuple(covariates)
@@ -174,7 +182,7 @@ class _DeepRegressor(GaussianEstimator):
         return np.sort(order[n_val:]), np.sort(order[:n_val])
 
     def fit(self, sales: pd.DataFrame) -> "_DeepRegressor":
-        from .training import predict, train
+        from .training import mean_and_sd, predict, train
 
         self.seed_ = seed_of(self.random_state)
         rows = self._training_rows(sales)
@@ -192,7 +200,7 @@ class _DeepRegressor(GaussianEstimator):
                               batch_size=self.batch_size, patience=self.patience,
                               learning_rate=self.learning_rate, seed=self.seed_, verbose=self.verbose)
         check = val_at if len(val_at) else fit_at
-        resid = y[check] - predict(self.model_, take(check), batch_size=self.batch_size)
+        resid = y[check] - mean_and_sd(predict(self.model_, take(check), batch_size=self.batch_size))[0]
         self.sd_ = float(np.sqrt(np.mean(resid**2)))
         return self
 
@@ -202,7 +210,7 @@ class _DeepRegressor(GaussianEstimator):
         A row whose tabular features cannot be formed (a covariate missing: a history-only lot left
         out by a rule) gets NaN, as the other models give it; every other row is predicted.
         """
-        from .training import predict
+        from .training import mean_and_sd, predict
 
         if not hasattr(self, "model_"):
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(sales) first")
@@ -210,10 +218,11 @@ class _DeepRegressor(GaussianEstimator):
         ok = np.ones(len(sales), dtype=bool)
         if "tabular" in inputs:
             ok = np.isfinite(np.asarray(inputs["tabular"], dtype=float)).all(axis=1)
-        mean = np.full(len(sales), np.nan)
+        mean, sd = np.full(len(sales), np.nan), np.full(len(sales), np.nan)
         if ok.any():
-            mean[ok] = predict(self.model_, {k: v[ok] for k, v in inputs.items()}, batch_size=self.batch_size)
-        return mean, np.where(ok, self.sd_, np.nan)
+            m, s = mean_and_sd(predict(self.model_, {k: v[ok] for k, v in inputs.items()}, batch_size=self.batch_size))
+            mean[ok], sd[ok] = m, (self.sd_ if s is None else s)
+        return mean, sd
 
 
 class TabularMLP(_DeepRegressor):
@@ -225,7 +234,7 @@ class TabularMLP(_DeepRegressor):
 
     def _build(self, n_features: int, seed: int):
         from .builders import build_tabular_mlp
-        return build_tabular_mlp(n_features, seed=seed, **self.network)
+        return build_tabular_mlp(n_features, seed=seed, gaussian=self.predictive == "gaussian", **self.network)
 
 
 class ImageRegressor(_DeepRegressor):
@@ -237,7 +246,7 @@ class ImageRegressor(_DeepRegressor):
 
     def _build(self, n_features: int, seed: int):
         from .builders import build_image_cnn
-        return build_image_cnn(self.image_size, seed=seed, **self.network)
+        return build_image_cnn(self.image_size, seed=seed, gaussian=self.predictive == "gaussian", **self.network)
 
 
 class MultiModalRegressor(_DeepRegressor):
@@ -284,7 +293,8 @@ class MultiModalRegressor(_DeepRegressor):
 
     def _build(self, n_features: int, seed: int):
         from .builders import build_multimodal
-        return build_multimodal(n_features, self.image_size, seed=seed, **self.network)
+        return build_multimodal(n_features, self.image_size, seed=seed, gaussian=self.predictive == "gaussian",
+                                **self.network)
 
     def _encoder_model(self, sales: pd.DataFrame):
         """The frozen image encoder: loaded from ``encoder``, given, or trained here end to end on the training rows."""
@@ -297,7 +307,8 @@ class MultiModalRegressor(_DeepRegressor):
                                         image_size=self.image_size, image_dir=self.image_dir, network=self.network,
                                         epochs=self.epochs, batch_size=self.batch_size, patience=self.patience,
                                         learning_rate=self.learning_rate, validation_share=self.validation_share,
-                                        max_image_rows=self.max_image_rows, random_state=self.seed_,
+                                        max_image_rows=self.max_image_rows, predictive=self.predictive,
+                                        random_state=self.seed_,
                                         verbose=self.verbose).fit(sales)
             self.encoder_history_ = joint.history_
             return joint.model_
@@ -327,7 +338,7 @@ class MultiModalRegressor(_DeepRegressor):
             return super().fit(sales)
         from .builders import build_fusion_head, build_multimodal, copy_weights
         from .embeddings import image_embeddings
-        from .training import predict, train
+        from .training import mean_and_sd, predict, train
 
         self.seed_ = seed_of(self.random_state)
         encoder = self._encoder_model(sales)
@@ -344,16 +355,18 @@ class MultiModalRegressor(_DeepRegressor):
         take = lambda idx: {k: v[idx] for k, v in x.items()}  # noqa: E731
         n_features = x["tabular"].shape[1]
         network = {k: v for k, v in self.network.items() if k in ("hidden", "head", "dropout")}
-        head = build_fusion_head(n_features, x["embedding"].shape[1], seed=self.seed_, **network)
+        head = build_fusion_head(n_features, x["embedding"].shape[1], seed=self.seed_,
+                                 gaussian=self.predictive == "gaussian", **network)
         validation = (take(val_at), y[val_at]) if len(val_at) else None
         self.history_ = train(head, take(fit_at), y[fit_at], validation=validation, epochs=self.epochs,
                               batch_size=self.batch_size, patience=self.patience,
                               learning_rate=self.learning_rate, seed=self.seed_, verbose=self.verbose)
         check = val_at if len(val_at) else fit_at
-        resid = y[check] - predict(head, take(check), batch_size=self.batch_size)
+        resid = y[check] - mean_and_sd(predict(head, take(check), batch_size=self.batch_size))[0]
         self.sd_ = float(np.sqrt(np.mean(resid**2)))
         image_net = {k: v for k, v in self.network.items() if k != "weights_path"}
         self.model_ = build_multimodal(n_features, self.image_size, seed=self.seed_,
+                                       gaussian=self.predictive == "gaussian",
                                        **{**image_net, "embedding_dim": x["embedding"].shape[1]})
         copy_weights(self.model_, head, encoder)  # the head's layers first: an encoder may be a multi-modal model
         return self

@@ -43,6 +43,11 @@ def _input(model, name: str):
     raise InputError(f"model {model.name!r} has no input named {name!r}")
 
 
+def _mean_output(out):
+    """The predicted log price: the output itself, or the mean column of a normal predictive ``(batch, 2)``."""
+    return out[:, 0] if len(out.shape) == 2 and out.shape[-1] == 2 else out
+
+
 def _gradients_jax(head, maps, others):
     import jax
     import jax.numpy as jnp
@@ -50,7 +55,7 @@ def _gradients_jax(head, maps, others):
     rest = [jnp.asarray(o) for o in others]
 
     def total(m):
-        return jnp.sum(head([m, *rest] if rest else m, training=False))
+        return jnp.sum(_mean_output(head([m, *rest] if rest else m, training=False)))
 
     return np.asarray(jax.grad(total)(jnp.asarray(maps)))
 
@@ -62,7 +67,7 @@ def _gradients_torch(head, maps, others):  # pragma: no cover - runs in a subpro
     with torch.enable_grad():
         m = keras.ops.convert_to_tensor(np.asarray(maps, dtype=np.float32)).detach().requires_grad_(True)
         rest = [keras.ops.convert_to_tensor(np.asarray(o, dtype=np.float32)) for o in others]
-        out = head([m, *rest] if rest else m, training=False)
+        out = _mean_output(head([m, *rest] if rest else m, training=False))
         (grad,) = torch.autograd.grad(out.sum(), m, allow_unused=True)
     if grad is None:  # the output does not depend on the maps
         return np.zeros_like(np.asarray(maps, dtype=np.float32))

@@ -77,6 +77,9 @@ class DeepSettings(Section):
     """Test works whose image embeddings the workflow maps to 2-D (t-SNE) for the report."""
     gradcam_works: PositiveInt = 400
     """Test works whose Grad-CAM heat maps the workflow saves for the report."""
+    predictive: Literal["residual", "gaussian"] = "residual"
+    """The predictive distribution: residual (normal, one sd for every sale: the validation residuals' root mean
+    square) or gaussian (a Gaussian head: each sale's own mean and sd, trained by negative log-likelihood)."""
     progress: bool = True
     """A line per training epoch (loss, validation loss, seconds) in the job's log."""
     gpus: NonNegativeInt = 0
@@ -118,4 +121,5 @@ class DeepSettings(Section):
     def training(self) -> dict:
         """The estimators' training and picture keyword arguments."""
         return {name: getattr(self, name) for name in ("image_size", "epochs", "batch_size", "patience",
-                                                        "learning_rate", "validation_share", "max_image_rows")}
+                                                        "learning_rate", "validation_share", "max_image_rows",
+                                                        "predictive")}

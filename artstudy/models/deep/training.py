@@ -26,7 +26,8 @@ import keras
 
 from ...errors import InputError
 
-__all__ = ["train", "predict", "unit_images", "prepare_inputs", "pad_rows", "squared_error"]
+__all__ = ["train", "predict", "unit_images", "prepare_inputs", "pad_rows", "squared_error", "gaussian_nll",
+           "is_gaussian", "mean_and_sd"]
 
 
 @keras.saving.register_keras_serializable(package="artstudy")
@@ -38,6 +39,33 @@ def squared_error(y_true, y_pred):
     """
     y_true = keras.ops.reshape(keras.ops.cast(y_true, y_pred.dtype), keras.ops.shape(y_pred))
     return keras.ops.square(y_pred - y_true)
+
+
+@keras.saving.register_keras_serializable(package="artstudy")
+def gaussian_nll(y_true, y_pred):
+    r"""Per-row negative log-likelihood of a normal predictive ``y_pred = (mean, log-variance)``, ``(batch, 2)``.
+
+    .. math:: \tfrac12 \left( \log 2\pi + \ell + (y - \mu)^2 e^{-\ell} \right), \quad \ell = \log \sigma^2.
+
+    Written in ``keras.ops`` (TensorFlow Probability does not work with Keras 3).
+    """
+    y_true = keras.ops.reshape(keras.ops.cast(y_true, y_pred.dtype), (-1,))
+    mean, log_var = y_pred[:, 0], y_pred[:, 1]
+    return 0.5 * (np.log(2.0 * np.pi) + log_var + keras.ops.square(y_true - mean) * keras.ops.exp(-log_var))
+
+
+def is_gaussian(model) -> bool:
+    """Whether the model's output is a normal predictive ``(batch, 2)`` (mean, log-variance)."""
+    shape = tuple(model.outputs[0].shape)
+    return len(shape) == 2 and shape[-1] == 2
+
+
+def mean_and_sd(out) -> tuple[np.ndarray, np.ndarray | None]:
+    """The mean and sd of a model's output rows: ``(out, None)`` for a scalar output, ``(mean, exp(log_var / 2))``."""
+    out = np.asarray(out, dtype=float)
+    if out.ndim == 2 and out.shape[1] == 2:
+        return out[:, 0], np.exp(0.5 * out[:, 1])
+    return out.reshape(len(out)), None
 
 
 def unit_images(images) -> np.ndarray:
@@ -114,16 +142,23 @@ def _constant_columns_unscaled(layer) -> None:
         layer.finalize_state()
 
 
-def _output_bias(model, value: float) -> None:
-    """Set the bias of the last Dense layer (the one feeding ``"log_price"``) to ``value``."""
+def _output_bias(model, y) -> None:
+    """Start the last Dense layer (the one feeding ``"log_price"``) at the training mean of ``y`` (and, for a
+    normal predictive, the log of its variance)."""
+    y = np.asarray(y, dtype=float)
     dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense) and layer.use_bias]
     if dense and dense[-1].bias.shape == (1,):
-        dense[-1].bias.assign(np.array([value], dtype="float32"))
+        dense[-1].bias.assign(np.array([y.mean()], dtype="float32"))
+    elif dense and dense[-1].bias.shape == (2,):
+        dense[-1].bias.assign(np.array([y.mean(), np.log(max(y.var(), 1e-6))], dtype="float32"))
 
 
 def train(model, inputs: dict, y, *, validation=None, epochs: int = 30, batch_size: int = 64, patience: int = 5,
           learning_rate: float = 1e-3, seed: int = 0, verbose: int = 0, init_bias: bool = True) -> dict:
-    """Fit ``model`` (mean squared error on the log price, Adam) with early stopping that restores the best weights.
+    """Fit ``model`` (Adam) with early stopping that restores the best weights.
+
+    The loss is the squared error of the log price, or for a model with a normal predictive output
+    (``gaussian=True`` in the builders) its negative log-likelihood (:func:`gaussian_nll`).
 
     ``inputs`` maps input names to arrays; ``validation`` is ``(inputs, y)`` or None (then early
     stopping watches the training loss). Same seed, same data: the same predictions (on CPU).
@@ -140,14 +175,15 @@ def train(model, inputs: dict, y, *, validation=None, epochs: int = 30, batch_si
     _adapt_normalizers(model, x)
     x_pad, y_pad, w_pad, scale = _padded_set(x, y, int(batch_size))
     if init_bias:
-        _output_bias(model, float(np.mean(np.asarray(y, dtype=float))))
+        _output_bias(model, y)
     fit_kw = {}
     val_scale = np.nan
     if validation is not None:
         xv, yv = validation
         xv_pad, yv_pad, wv_pad, val_scale = _padded_set(prepare_inputs(model, xv), yv, int(batch_size))
         fit_kw["validation_data"] = (xv_pad, yv_pad, wv_pad)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=squared_error)
+    loss = gaussian_nll if is_gaussian(model) else squared_error
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss)
     monitor = "val_loss" if validation is not None else "loss"
     timer = _EpochTimer()
     stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=int(patience), restore_best_weights=True)
