@@ -95,3 +95,31 @@ def test_a_table_of_unseen_artists_gets_the_training_mean(train, test):
     X = enc.transform(strangers)
     np.testing.assert_allclose(X[:, 2], 2.75)
     assert (X[:, 3:] == 0).all()
+
+
+def test_lag_features_by_hand_use_only_strictly_earlier_sales(train, test):
+    """lags=2: A's last two log prices before each sale (the history-only L4 counts), imputed when missing."""
+    enc = _encoder(lags=2).fit(train)
+    assert enc.feature_names_ == NAMES + ["lag1", "lag2", "lag_mean", "lag_trend", "lag_log_n", "years_since_last"]
+    lags = enc.transform(test)[:, len(NAMES):]
+    year = 365.25
+    # Q0 and Q1 (A, 2012-03-01): earlier A sales L0 1.0, L1 3.0, L3 2.0, L4 20.0 -> newest L4 then L3
+    trend = np.polyfit(np.array([0.0, 151.0]) / year, [2.0, 20.0], 1)[0]  # L3 2011-01-01, L4 2011-06-01
+    a = [20.0, 2.0, 11.0, trend, np.log1p(4), (pd.Timestamp("2012-03-01") - pd.Timestamp("2011-06-01")).days / year]
+    np.testing.assert_allclose(lags[0], a, rtol=1e-5)
+    np.testing.assert_allclose(lags[1], a, rtol=1e-5)  # the same-day Q0 does not count for Q1
+    # Q2 (C): no earlier sale -> lags are the training mean, trend and gap 0, count 0
+    np.testing.assert_allclose(lags[2], [2.75, 2.75, 2.75, 0.0, 0.0, 0.0], rtol=1e-6)
+    # Q3 (A, 2012-05-01): the earlier test sales of 2012-03-01 count (log prices 4 and 10, same day)
+    assert lags[3][0] in (pytest.approx(4.0), pytest.approx(10.0)) and lags[3][4] == pytest.approx(np.log1p(6))
+    with pytest.raises(ValueError, match="lags"):
+        _encoder(lags=-1)
+
+
+def test_gbt_lags_is_registered_and_uses_the_lag_features():
+    from artstudy.models.registry import DISPLAY_NAMES, make_model
+    from artstudy.settings import resolve
+
+    model = make_model("gbt_lags", resolve({"evaluation": {"lags": 3}}), random_state=0)
+    assert model.lags == 3 and "gbt_lags" in DISPLAY_NAMES
+    assert make_model("gbt", resolve({}), random_state=0).lags == 0

@@ -50,6 +50,9 @@ class EvaluationSettings(Section):
     artist_prior_weight: PositiveFloat = 10.0
     """Tabular models' artist feature: the artist's mean log price of earlier sales, shrunk to the training
     mean as if this many sales at that mean came first (an unseen artist gets the training mean)."""
+    lags: PositiveInt = 5
+    """The model gbt_lags: the artist's last this many log prices before each sale (with their mean, trend per
+    year, the count of earlier sales and the years since the last) as features beside the tabular ones."""
     trees: TreeSettings = Field(default_factory=TreeSettings)
     """The gradient-boosted trees."""
     truth_lots: str | None = None

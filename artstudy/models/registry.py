@@ -62,12 +62,16 @@ def _pam(config, random_state):
                                       settings=settings, random_state=random_state)
 
 
-def _gbt(config, random_state):
-    from .trees import GradientBoostedTrees
+def _gbt(lags: bool):
+    def factory(config, random_state):
+        from .trees import GradientBoostedTrees
 
-    ev = config.evaluation
-    return GradientBoostedTrees.from_settings(ev.covariates, ev.trees, popularity=config.model.popularity,
-                                              prior_weight=ev.artist_prior_weight, random_state=random_state)
+        ev = config.evaluation
+        return GradientBoostedTrees.from_settings(ev.covariates, ev.trees, popularity=config.model.popularity,
+                                                  prior_weight=ev.artist_prior_weight,
+                                                  lags=ev.lags if lags else 0, random_state=random_state)
+
+    return factory
 
 
 def _oracle(config, random_state):
@@ -99,7 +103,8 @@ REGISTRY: dict[str, Callable] = {
     "artist_fe_pop": _hedonic(popularity=True, artist_effects=True),
     "random_effects": _random_effects,
     "pam": _pam,
-    "gbt": _gbt,
+    "gbt": _gbt(lags=False),
+    "gbt_lags": _gbt(lags=True),
     "mlp": _deep("TabularMLP"),
     "cnn": _deep("ImageRegressor"),
     "multimodal": _deep("MultiModalRegressor"),
@@ -123,6 +128,7 @@ DISPLAY_NAMES = {
     "random_effects": "random effects",
     "pam": "popularity-ability",
     "gbt": "gradient-boosted trees",
+    "gbt_lags": "gradient-boosted trees + artist's last prices",
     "mlp": "tabular MLP",
     "cnn": "image CNN",
     "multimodal": "multi-modal (image + tabular)",

@@ -105,6 +105,12 @@ class TabularEncoder:
         ``target``: ``artist_mean`` and ``artist_log_n``; ``none``: no artist column.
     prior_weight : float
         Shrinkage of ``artist_mean`` (default ``evaluation.artist_prior_weight``).
+    lags : int
+        With ``lags = k > 0``, the artist's last k log prices before the sale and their summary
+        (:func:`artstudy.models.sequences.lag_features`): ``lag1`` (newest) ... ``lagk``,
+        ``lag_mean``, ``lag_trend`` (slope per year), ``lag_log_n`` (log of 1 + all earlier
+        sales) and ``years_since_last``; a missing lag is the training mean, a missing trend or
+        gap 0 (``lag_log_n`` says how many there are).
 
     Attributes
     ----------
@@ -119,7 +125,9 @@ class TabularEncoder:
 
     def __init__(self, covariates=(), year_effects: bool = True, popularity: Popularity | dict | None = None,
                  repeat_features: bool = True, artist_encoding: str = "target",
-                 prior_weight: float = field_default(EvaluationSettings, "artist_prior_weight")):
+                 prior_weight: float = field_default(EvaluationSettings, "artist_prior_weight"), lags: int = 0):
+        if int(lags) < 0:
+            raise ValueError(f"lags must be 0 or more, got {lags}")
         if artist_encoding not in ARTIST_ENCODINGS:
             raise ValueError(f"artist_encoding must be one of {ARTIST_ENCODINGS}, got {artist_encoding!r}")
         self.covariates = tuple(covariates)
@@ -128,6 +136,7 @@ class TabularEncoder:
         self.repeat_features = repeat_features
         self.artist_encoding = artist_encoding
         self.prior_weight = float(prior_weight)
+        self.lags = int(lags)
 
     def fit(self, sales: pd.DataFrame) -> "TabularEncoder":
         """Learn the design, the training mean and the history from ``sales`` (in-sample rows for the design)."""
@@ -143,6 +152,9 @@ class TabularEncoder:
             names += ["artist_mean", "artist_log_n"]
         if self.repeat_features:
             names += ["prev_log_price", "has_previous_sale", "years_since"]
+        if self.lags:
+            names += [f"lag{i}" for i in range(1, self.lags + 1)] + ["lag_mean", "lag_trend", "lag_log_n",
+                                                                      "years_since_last"]
         self.feature_names_ = names
         return self
 
@@ -163,7 +175,21 @@ class TabularEncoder:
             cols.append(np.column_stack([np.where(seen, prev["prev_log_price"].to_numpy(dtype=float), 0.0),
                                          seen.astype(float),
                                          np.where(seen, prev["years_since"].to_numpy(dtype=float), 0.0)]))
+        if self.lags:
+            cols.append(self._lags(sales, history))
         return np.column_stack(cols).astype(np.float32) if cols else np.empty((len(sales), 0), np.float32)
+
+    def _lags(self, sales: pd.DataFrame, history: pd.DataFrame) -> np.ndarray:
+        """The lag features (see ``lags``), missing values imputed: lags by the training mean, trend and gap by 0."""
+        from .sequences import lag_features
+
+        lag = lag_features(sales, history, k=self.lags)
+        names = [f"lag{i}" for i in range(1, self.lags + 1)] + ["lag_mean"]
+        values = lag[names].to_numpy(dtype=float)
+        return np.column_stack([np.where(np.isfinite(values), values, self.mean_),
+                                np.nan_to_num(lag["lag_trend"].to_numpy(dtype=float), nan=0.0),
+                                np.log1p(lag["n_earlier"].to_numpy(dtype=float)),
+                                np.nan_to_num(lag["years_since_last"].to_numpy(dtype=float), nan=0.0)])
 
     def fit_transform(self, sales: pd.DataFrame) -> np.ndarray:
         """``fit(sales).transform(sales)`` (the features of every row, history-only rows included)."""

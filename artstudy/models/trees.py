@@ -66,6 +66,9 @@ class GradientBoostedTrees(GaussianEstimator):
         Shrinkage of the artist feature (``evaluation.artist_prior_weight``).
     n_estimators, learning_rate, num_leaves, min_child_samples, early_stopping_rounds, threads
         LightGBM's settings (``evaluation.trees``).
+    lags : int
+        The artist's last ``lags`` log prices before each sale and their summary as features
+        (:class:`~artstudy.models.tabular.TabularEncoder`; the model ``gbt_lags``); 0: none.
     random_state : int, numpy.random.Generator or None
 
     Attributes
@@ -90,7 +93,7 @@ class GradientBoostedTrees(GaussianEstimator):
                  n_estimators: int = _tree("n_estimators"), learning_rate: float = _tree("learning_rate"),
                  num_leaves: int = _tree("num_leaves"), min_child_samples: int = _tree("min_child_samples"),
                  early_stopping_rounds: int = _tree("early_stopping_rounds"), threads: int = _tree("threads"),
-                 random_state=None):
+                 lags: int = 0, random_state=None):
         self.covariates = tuple(covariates)
         self.year_effects = year_effects
         self.popularity = None if popularity is None else build(Popularity, popularity, source="popularity")
@@ -100,20 +103,21 @@ class GradientBoostedTrees(GaussianEstimator):
         self.n_estimators, self.learning_rate = int(n_estimators), float(learning_rate)
         self.num_leaves, self.min_child_samples = int(num_leaves), int(min_child_samples)
         self.early_stopping_rounds, self.threads = int(early_stopping_rounds), int(threads)
+        self.lags = int(lags)
         self.random_state = random_state
 
     @classmethod
     def from_settings(cls, covariates, trees: TreeSettings | dict | None = None, popularity=None,
                       prior_weight: float = field_default(EvaluationSettings, "artist_prior_weight"),
-                      random_state=None) -> "GradientBoostedTrees":
+                      lags: int = 0, random_state=None) -> "GradientBoostedTrees":
         """The model with LightGBM's settings from a :class:`TreeSettings` (the config's ``evaluation.trees``)."""
         trees = build(TreeSettings, trees, source="evaluation.trees")
-        return cls(covariates, popularity=popularity, prior_weight=prior_weight, random_state=random_state,
+        return cls(covariates, popularity=popularity, prior_weight=prior_weight, lags=lags, random_state=random_state,
                    **trees.model_dump())
 
     def _encoder(self, sales: pd.DataFrame) -> TabularEncoder:
         return TabularEncoder(self.covariates, self.year_effects, self.popularity, self.repeat_features,
-                              self.artist_encoding, self.prior_weight).fit(sales)
+                              self.artist_encoding, self.prior_weight, lags=self.lags).fit(sales)
 
     def _params(self) -> dict:
         return {"objective": "regression", "learning_rate": self.learning_rate, "num_leaves": self.num_leaves,
