@@ -134,7 +134,10 @@ def test_follows_the_estimator_protocol():
     model = ConformalEstimator(lambda: GaussianTruth())
     assert model.fit(train) is model
     assert isinstance(model, Estimator)
-    assert not hasattr(model, "predict_distribution")  # the harness then calls predict_interval
+    # the base's normal predictive (its CRPS is scored); the harness takes the intervals from predict_interval
+    mean, sd = model.predict_distribution(test)
+    np.testing.assert_array_equal(mean, test["truth_mean"].to_numpy())
+    np.testing.assert_array_equal(sd, model.model_.predict_distribution(test)[1])
     np.testing.assert_array_equal(model.predict(test), test["truth_mean"].to_numpy())
     frame = model.predict_interval(test, level=0.8)
     assert list(frame.columns) == ["lower", "upper"] and frame.index.equals(test.index)
@@ -362,3 +365,25 @@ def test_a_level_beyond_the_calibration_rows_gives_infinite_intervals():
         warnings.simplefilter("always")
         frame = model.predict_interval(sales, level=level)
     assert np.isinf(frame.to_numpy()).all()
+
+
+def test_the_registry_wraps_the_models_the_config_names():
+    from artstudy.evaluation.harness import evaluate
+    from artstudy.models.registry import make_model
+    from artstudy.models.trees import GradientBoostedTrees
+    from artstudy.settings import resolve
+    from test_evaluation_market import toy_sales
+
+    config = resolve({"evaluation": {"conformal": ["artist_fe"], "conformal_years": 3, "n_bootstrap": 20}})
+    wrapped = make_model("artist_fe", config, random_state=0)
+    assert isinstance(wrapped, ConformalEstimator) and wrapped.name == "artist_fe"
+    assert wrapped.calibration_years == 3
+    assert isinstance(make_model("gbt", config, random_state=0), GradientBoostedTrees)
+    sales, _ = toy_sales(n=3000, seed=5)
+    result = evaluate(sales, config, models=["artist_fe"])
+    plain = evaluate(sales, resolve({"evaluation": {"conformal": [], "n_bootstrap": 20}}), models=["artist_fe"])
+    same = ["pred", "sd"]
+    np.testing.assert_allclose(result.predictions[same].to_numpy(), plain.predictions[same].to_numpy())
+    assert not np.allclose(result.predictions["upper80"], plain.predictions["upper80"])  # conformal, not normal
+    coverage = result.table("coverage80", "all")["value"].iloc[0]
+    assert abs(coverage - 0.8) < 0.06

@@ -114,6 +114,16 @@ def conformal_categories(sales: pd.DataFrame, reference: pd.DataFrame | None = N
     return np.select([unseen, repeat, fresh], list(CATEGORIES[:3]), default=CATEGORIES[3]).astype(object)
 
 
+def _untimed(regressor, result=None):
+    """Drop the wall-clock times crepes keeps on a regressor (``time_fit``, ``time_predict``): predicting leaves
+    the fitted state as it was, and two fits of one table have the same state. Returns ``result`` (or the
+    regressor)."""
+    for attribute in ("time_fit", "time_predict"):
+        if hasattr(regressor, attribute):
+            delattr(regressor, attribute)
+    return regressor if result is None else result
+
+
 def _years(sales: pd.DataFrame) -> np.ndarray:
     return sale_dates(sales).dt.year.to_numpy()
 
@@ -169,7 +179,8 @@ class ConformalEstimator:
     name = "conformal"
 
     def __init__(self, base_factory: Callable[[], object], *, calibration_years: int = 2, mondrian: bool = True,
-                 min_bin: int = 30, normalized: bool = True):
+                 min_bin: int = 30, normalized: bool = True, name: str = "conformal"):
+        self.name = name  # the registry gives the wrapped model's name
         self.base_factory = base_factory
         self.calibration_years = calibration_years
         self.mondrian = mondrian
@@ -215,10 +226,10 @@ class ConformalEstimator:
 
         counts = pd.Series(categories).value_counts().reindex(list(CATEGORIES), fill_value=0)
         bins = tuple(c for c in CATEGORIES if counts[c] >= self.min_bin) if self.mondrian else ()
-        self.pooled_ = ConformalRegressor().fit(residuals, sigmas=sigmas)
+        self.pooled_ = _untimed(ConformalRegressor().fit(residuals, sigmas=sigmas))
         own = np.isin(categories, bins)
-        self.mondrian_ = (ConformalRegressor().fit(residuals[own], sigmas=None if sigmas is None else sigmas[own],
-                                                   bins=categories[own].astype(str))
+        self.mondrian_ = (_untimed(ConformalRegressor().fit(residuals[own], sigmas=None if sigmas is None
+                                                            else sigmas[own], bins=categories[own].astype(str)))
                           if own.any() else None)
         self.calibration_model_ = calibration_model
         self.calibration_window_ = (start, int(present[-1]))
@@ -247,6 +258,15 @@ class ConformalEstimator:
         self._check_fitted()
         return np.asarray(self.model_.predict(sales), dtype=float)
 
+    def predict_distribution(self, sales: pd.DataFrame):
+        """The refitted base's ``(mean, sd)`` (sd NaN when the base has no normal predictive): its CRPS is
+        scored as the base's; the intervals are this estimator's (:meth:`predict_interval`)."""
+        self._check_fitted()
+        if hasattr(self.model_, "predict_distribution"):
+            mean, sd = self.model_.predict_distribution(sales)
+            return np.asarray(mean, dtype=float), np.asarray(sd, dtype=float)
+        return self.predict(sales), np.full(len(sales), np.nan)
+
     def categories(self, sales: pd.DataFrame) -> np.ndarray:
         """The Mondrian category of every row of ``sales``, relative to the training table."""
         self._check_fitted()
@@ -263,11 +283,12 @@ class ConformalEstimator:
             raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
         self._check_fitted()
         mean, sd = self._distribution(self.model_, sales)
-        bounds = self.pooled_.predict_int(mean, sigmas=sd, confidence=level)
+        bounds = _untimed(self.pooled_, self.pooled_.predict_int(mean, sigmas=sd, confidence=level))
         if self.mondrian_ is not None:
             categories = self.categories(sales)
             own = np.isin(categories, self.bins_)
             if own.any():
-                bounds[own] = self.mondrian_.predict_int(mean[own], sigmas=None if sd is None else sd[own],
-                                                         bins=categories[own].astype(str), confidence=level)
+                bounds[own] = _untimed(self.mondrian_, self.mondrian_.predict_int(
+                    mean[own], sigmas=None if sd is None else sd[own], bins=categories[own].astype(str),
+                    confidence=level))
         return interval_frame(bounds[:, 0], bounds[:, 1], index=sales.index)

@@ -50,6 +50,16 @@ class EvaluationSettings(Section):
     artist_prior_weight: PositiveFloat = 10.0
     """Tabular models' artist feature: the artist's mean log price of earlier sales, shrunk to the training
     mean as if this many sales at that mean came first (an unseen artist gets the training mean)."""
+    conformal: list[str] = Field(default_factory=lambda: ["naive", "hedonic", "hedonic_pop", "artist_fe",
+                                                          "artist_fe_pop", "random_effects", "gbt", "gbt_lags"])
+    """Models whose 80% and 95% intervals come from conformal prediction (crepes): calibrated on the residuals of
+    the latest conformal_years training years of a fit on the years before, by segment (repeat, fresh, unseen
+    artist; Mondrian), the point predictions those of the model fitted on every training year. The others
+    keep their own predictive distribution (the popularity-ability model's posterior predictive, the deep
+    models' normal predictive, the oracle's truth)."""
+    conformal_years: PositiveInt = 2
+    """Sale years at the end of the training period that calibrate the conformal intervals (a temporal split
+    is not exchangeable: calibrate on the years closest to the test period)."""
     lags: PositiveInt = 5
     """The model gbt_lags: the artist's last this many log prices before each sale (with their mean, trend per
     year, the count of earlier sales and the years since the last) as features beside the tabular ones."""

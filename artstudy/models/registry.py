@@ -144,6 +144,10 @@ def display_name(name: str) -> str:
 def make_model(name: str, config=None, random_state=None):
     """A new, unfitted estimator of the registered model ``name``.
 
+    A model named in ``evaluation.conformal`` comes wrapped in a
+    :class:`~artstudy.evaluation.conformal.ConformalEstimator`: the same point predictions, with
+    intervals calibrated on the latest ``evaluation.conformal_years`` training years by segment.
+
     Parameters
     ----------
     name : str
@@ -162,4 +166,11 @@ def make_model(name: str, config=None, random_state=None):
         raise InputError(f"unknown model {name!r} (known models: {', '.join(REGISTRY)})")
     from ..settings import resolve
 
-    return REGISTRY[name](resolve(config), random_state)
+    config = resolve(config)
+    factory = REGISTRY[name]
+    if name in config.evaluation.conformal:  # its intervals from conformal prediction on the latest training years
+        from ..evaluation.conformal import ConformalEstimator
+
+        return ConformalEstimator(lambda: factory(config, random_state),
+                                  calibration_years=config.evaluation.conformal_years, name=name)
+    return factory(config, random_state)
