@@ -82,8 +82,11 @@ def test_padding_is_masked():
     """The same real steps padded to length 4 or 8 give the same prediction."""
     short = build_sequence_model(3, 2, 4, lstm_units=6, hidden=(4,), head=(4,), seed=1)
     long = build_sequence_model(3, 2, 8, lstm_units=6, hidden=(4,), head=(4,), seed=2)
-    long.set_weights(short.get_weights())
     rng = np.random.default_rng(1)
+    # random biases too: with the initial zero biases an all-zero step would leave an LSTM's zero state alone
+    lstm = short.get_layer("lstm")
+    lstm.set_weights([rng.normal(0, 0.5, w.shape).astype(np.float32) for w in lstm.get_weights()])
+    long.set_weights(short.get_weights())
     x4 = _inputs(5, 4, 3, 2, rng, real=[0, 1, 2, 3, 4])
     x8 = {"history": np.concatenate([np.zeros((5, 4, 3), np.float32), x4["history"]], axis=1),
           "tabular": x4["tabular"]}

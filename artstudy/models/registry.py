@@ -83,10 +83,11 @@ def _oracle(config, random_state):
     return Oracle(path, noise_sd=truth_noise_sd(path, default=config.truth.sigma2 ** 0.5))
 
 
-def _deep(class_name: str):
+def _deep(class_name: str, module: str = "estimators"):
     def factory(config, random_state):
-        from .deep import estimators
+        import importlib
 
+        estimators = importlib.import_module(f".deep.{module}", __package__)
         return getattr(estimators, class_name).from_settings(
             config.deep, config.evaluation.covariates, popularity=config.model.popularity,
             prior_weight=config.evaluation.artist_prior_weight, random_state=random_state)
@@ -108,12 +109,13 @@ REGISTRY: dict[str, Callable] = {
     "mlp": _deep("TabularMLP"),
     "cnn": _deep("ImageRegressor"),
     "multimodal": _deep("MultiModalRegressor"),
+    "lstm": _deep("SequenceRegressor", "sequence"),
     "oracle": _oracle,
 }
 
 #: The deep (Keras) models: they train on pictures or in epochs, and leave files for the report
 #: (:mod:`artstudy.models.deep.artifacts`).
-DEEP_MODELS = ("mlp", "cnn", "multimodal")
+DEEP_MODELS = ("mlp", "cnn", "multimodal", "lstm")
 
 #: The registered names (a snapshot; :data:`REGISTRY` is the source).
 MODEL_NAMES = tuple(REGISTRY)
@@ -132,6 +134,7 @@ DISPLAY_NAMES = {
     "mlp": "tabular MLP",
     "cnn": "image CNN",
     "multimodal": "multi-modal (image + tabular)",
+    "lstm": "LSTM over the artist's earlier sales",
     "oracle": "oracle (truth)",
 }
 

@@ -28,6 +28,7 @@ _WHERE = {
     "grad_cam": "gradcam", "mass_in_region": "gradcam", "chance_share": "gradcam",
     "image_embeddings": "embeddings", "embedding_map": "embeddings",
     "TabularMLP": "estimators", "ImageRegressor": "estimators", "MultiModalRegressor": "estimators",
+    "build_sequence_model": "sequence", "SequenceRegressor": "sequence", "CNNLSTMRegressor": "sequence",
 }
 __all__ = sorted(_WHERE)
 

@@ -54,12 +54,8 @@ from .settings import DeepSettings
 
 __all__ = ["build_sequence_model", "SequenceRegressor", "CNNLSTMRegressor", "load_embeddings", "SEQUENCE_NETWORK"]
 
-#: Fields of :class:`DeepSettings` that are keyword arguments of :func:`build_sequence_model`
-#: (``lstm_units`` too once the settings have it; until then the builder's default or ``network``).
-SEQUENCE_NETWORK = ("hidden", "head", "dropout")
-
-#: Default sequence length (most recent earlier sales per lot).
-DEFAULT_LENGTH = 16
+#: Fields of :class:`DeepSettings` that are keyword arguments of :func:`build_sequence_model`.
+SEQUENCE_NETWORK = ("hidden", "head", "dropout", "lstm_units")
 
 
 def build_sequence_model(n_step_features: int, n_features: int, length: int, *, embedding_dim: int = 0,
@@ -87,7 +83,7 @@ def build_sequence_model(n_step_features: int, n_features: int, length: int, *, 
         raise InputError(f"sequence model: embedding_dim must be 0 or more, got {embedding_dim}")
     _seed(seed)
     history = keras.Input(shape=(int(length), int(n_step_features)), name="history")
-    x_seq = layers.Identity(name="history_mask")(history)
+    x_seq = layers.Masking(mask_value=0.0, name="history_mask")(history)
     x_seq = layers.LSTM(int(lstm_units), name="lstm")(x_seq)
     inputs, parts = {"history": history}, [x_seq]
     if int(n_features) > 0:
@@ -169,8 +165,8 @@ class SequenceRegressor(_DeepRegressor):
     uses_embeddings = False
     network_fields = SEQUENCE_NETWORK
 
-    def __init__(self, covariates=COVARIATES, *, length: int = DEFAULT_LENGTH, step_columns=None,
-                 predictive: str = "gaussian", **kwargs):
+    def __init__(self, covariates=COVARIATES, *, length: int = field_default(DeepSettings, "length"),
+                 step_columns=None, predictive: str = "gaussian", **kwargs):
         super().__init__(covariates, predictive=predictive, **kwargs)
         if isinstance(length, (bool, np.bool_)) or int(length) != length or int(length) < 1:
             raise InputError(f"{self.name}: length must be a positive integer, got {length!r}")
@@ -182,23 +178,16 @@ class SequenceRegressor(_DeepRegressor):
                       **kwargs) -> "SequenceRegressor":
         """The model with training and network from a :class:`DeepSettings` (the config's ``deep``).
 
-        ``length`` and ``lstm_units`` are read from the settings when they have such fields (defaults
-        16 and the builder's 32 otherwise). ``predictive`` is the settings' only when the section sets it
-        explicitly (its default, ``residual``, is the other deep models'); ``gaussian`` otherwise. Other
-        keywords (``popularity``, ``prior_weight``, ``random_state``, ``image_dir``, ...) go to the model.
+        ``length``, ``lstm_units`` and ``predictive`` are the settings' (``deep.length``,
+        ``deep.lstm_units``, ``deep.predictive``). Other keywords (``popularity``, ``prior_weight``, ``random_state``, ``image_dir``, ...) go to the model.
         """
         from ..._section import build
 
         settings = build(DeepSettings, settings, source="config", prefix="deep")
         verbose = verbose if verbose is not None else (2 if settings.progress else 0)
         training = {k: v for k, v in settings.training().items() if k not in ("image_size", "max_image_rows")}
-        if "predictive" not in settings.model_fields_set:
-            training["predictive"] = "gaussian"
-        network = settings.network(cls.network_fields)
-        if getattr(settings, "lstm_units", None) is not None:
-            network["lstm_units"] = int(settings.lstm_units)
-        length = getattr(settings, "length", DEFAULT_LENGTH)
-        return cls(covariates, network=network, length=length, verbose=verbose, **training, **kwargs)
+        return cls(covariates, network=settings.network(cls.network_fields), length=settings.length,
+                   verbose=verbose, **training, **kwargs)
 
     # -- inputs -----------------------------------------------------------------------------------
 

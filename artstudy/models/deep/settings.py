@@ -80,6 +80,10 @@ class DeepSettings(Section):
     predictive: Literal["residual", "gaussian"] = "residual"
     """The predictive distribution: residual (normal, one sd for every sale: the validation residuals' root mean
     square) or gaussian (a Gaussian head: each sale's own mean and sd, trained by negative log-likelihood)."""
+    length: PositiveInt = 16
+    """Sequence models (lstm): the artist's most recent earlier sales each sale's history holds (padded)."""
+    lstm_units: PositiveInt = 32
+    """Sequence models: units of the LSTM over the artist's earlier sales."""
     progress: bool = True
     """A line per training epoch (loss, validation loss, seconds) in the job's log."""
     gpus: NonNegativeInt = 0
