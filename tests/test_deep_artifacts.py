@@ -126,7 +126,7 @@ def test_cli_save_writes_the_folder_and_refuses_other_models(market, tmp_path, c
     capsys.readouterr()
     assert main(["valuation-fit", str(table), "--model", "hedonic", "--out", str(out), "--config", str(cfg),
                  "--save", str(tmp_path / "h")]) == 2
-    assert "--save applies to the deep models (mlp, cnn, multimodal), not 'hedonic'" in capsys.readouterr().err
+    assert "--save applies to the deep models (mlp, cnn, multimodal, lstm), not 'hedonic'" in capsys.readouterr().err
     assert main(["valuation-fit", str(table), "--model", "cnn", "--out", str(out), "--config", str(cfg),
                  "--encoder", str(tmp_path / "mlp" / "model.keras")]) == 2
     assert "--encoder applies to the multimodal model, not 'cnn'" in capsys.readouterr().err

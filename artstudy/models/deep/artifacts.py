@@ -105,7 +105,7 @@ def save_artifacts(model, sales: pd.DataFrame, split, folder, *, map_works: int 
     """
     import keras
 
-    if not hasattr(model, "model_"):
+    if not isinstance(getattr(model, "model_", None), keras.Model) or not hasattr(model, "history_"):
         raise InputError(f"save_artifacts: model {getattr(model, 'name', model)!r} is not a fitted deep model")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -182,7 +182,6 @@ class _DeepRegressor(GaussianEstimator):
         return np.sort(order[n_val:]), np.sort(order[:n_val])
 
     def fit(self, sales: pd.DataFrame) -> "_DeepRegressor":
-        from .training import mean_and_sd, predict, train
 
         self.seed_ = seed_of(self.random_state)
         rows = self._training_rows(sales)
@@ -192,17 +191,40 @@ class _DeepRegressor(GaussianEstimator):
                                            self.artist_encoding, self.prior_weight).fit(sales)
         x, y = self._inputs(rows), log_price(rows)
         fit_at, val_at = self._split(len(y))
-        take = lambda idx: {k: v[idx] for k, v in x.items()}  # noqa: E731
         n_features = x["tabular"].shape[1] if self.uses_tabular else 0
         self.model_ = self._build(n_features, self.seed_)
-        validation = (take(val_at), y[val_at]) if len(val_at) else None
-        self.history_ = train(self.model_, take(fit_at), y[fit_at], validation=validation, epochs=self.epochs,
-                              batch_size=self.batch_size, patience=self.patience,
-                              learning_rate=self.learning_rate, seed=self.seed_, verbose=self.verbose)
-        check = val_at if len(val_at) else fit_at
-        resid = y[check] - mean_and_sd(predict(self.model_, take(check), batch_size=self.batch_size))[0]
-        self.sd_ = float(np.sqrt(np.mean(resid**2)))
+        self.history_, self.sd_ = self._train_network(self.model_, x, y, fit_at, val_at)
         return self
+
+    def _train_network(self, model, x: dict, y, fit_at, val_at) -> tuple[dict, float]:
+        """Train ``model`` on the fitting rows with early stopping on the validation rows; (history, residual sd).
+
+        The residual sd is the root mean square of the validation residuals (the fitting rows' without a
+        validation share).
+        """
+        from .training import mean_and_sd, predict, train
+
+        take = lambda idx: {k: v[idx] for k, v in x.items()}  # noqa: E731
+        validation = (take(val_at), y[val_at]) if len(val_at) else None
+        history = train(model, take(fit_at), y[fit_at], validation=validation, epochs=self.epochs,
+                        batch_size=self.batch_size, patience=self.patience, learning_rate=self.learning_rate,
+                        seed=self.seed_, verbose=self.verbose)
+        check = val_at if len(val_at) else fit_at
+        resid = y[check] - mean_and_sd(predict(model, take(check), batch_size=self.batch_size))[0]
+        return history, float(np.sqrt(np.mean(resid**2)))
+
+    def _distribution(self, inputs: dict, n: int):
+        """``(mean, sd)`` of ``n`` rows from the network's inputs; rows whose tabular features are not finite get NaN."""
+        from .training import mean_and_sd, predict
+
+        ok = np.ones(n, dtype=bool)
+        if "tabular" in inputs:
+            ok = np.isfinite(np.asarray(inputs["tabular"], dtype=float)).all(axis=1)
+        mean, sd = np.full(n, np.nan), np.full(n, np.nan)
+        if ok.any():
+            m, s = mean_and_sd(predict(self.model_, {k: v[ok] for k, v in inputs.items()}, batch_size=self.batch_size))
+            mean[ok], sd[ok] = m, (self.sd_ if s is None else s)
+        return mean, sd
 
     def predict_distribution(self, sales: pd.DataFrame):
         """``(mean, sd)`` of the log price of every row of ``sales``.
@@ -210,19 +232,9 @@ class _DeepRegressor(GaussianEstimator):
         A row whose tabular features cannot be formed (a covariate missing: a history-only lot left
         out by a rule) gets NaN, as the other models give it; every other row is predicted.
         """
-        from .training import mean_and_sd, predict
-
         if not hasattr(self, "model_"):
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(sales) first")
-        inputs = self._inputs(sales)
-        ok = np.ones(len(sales), dtype=bool)
-        if "tabular" in inputs:
-            ok = np.isfinite(np.asarray(inputs["tabular"], dtype=float)).all(axis=1)
-        mean, sd = np.full(len(sales), np.nan), np.full(len(sales), np.nan)
-        if ok.any():
-            m, s = mean_and_sd(predict(self.model_, {k: v[ok] for k, v in inputs.items()}, batch_size=self.batch_size))
-            mean[ok], sd[ok] = m, (self.sd_ if s is None else s)
-        return mean, sd
+        return self._distribution(self._inputs(sales), len(sales))
 
 
 class TabularMLP(_DeepRegressor):
@@ -338,7 +350,6 @@ class MultiModalRegressor(_DeepRegressor):
             return super().fit(sales)
         from .builders import build_fusion_head, build_multimodal, copy_weights
         from .embeddings import image_embeddings
-        from .training import mean_and_sd, predict, train
 
         self.seed_ = seed_of(self.random_state)
         encoder = self._encoder_model(sales)
@@ -352,18 +363,11 @@ class MultiModalRegressor(_DeepRegressor):
              "tabular": self.encoder_.transform(rows)}
         y = log_price(rows)
         fit_at, val_at = self._split(len(y))
-        take = lambda idx: {k: v[idx] for k, v in x.items()}  # noqa: E731
         n_features = x["tabular"].shape[1]
         network = {k: v for k, v in self.network.items() if k in ("hidden", "head", "dropout")}
         head = build_fusion_head(n_features, x["embedding"].shape[1], seed=self.seed_,
                                  gaussian=self.predictive == "gaussian", **network)
-        validation = (take(val_at), y[val_at]) if len(val_at) else None
-        self.history_ = train(head, take(fit_at), y[fit_at], validation=validation, epochs=self.epochs,
-                              batch_size=self.batch_size, patience=self.patience,
-                              learning_rate=self.learning_rate, seed=self.seed_, verbose=self.verbose)
-        check = val_at if len(val_at) else fit_at
-        resid = y[check] - mean_and_sd(predict(head, take(check), batch_size=self.batch_size))[0]
-        self.sd_ = float(np.sqrt(np.mean(resid**2)))
+        self.history_, self.sd_ = self._train_network(head, x, y, fit_at, val_at)
         image_net = {k: v for k, v in self.network.items() if k != "weights_path"}
         self.model_ = build_multimodal(n_features, self.image_size, seed=self.seed_,
                                        gaussian=self.predictive == "gaussian",

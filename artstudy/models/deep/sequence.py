@@ -271,7 +271,6 @@ class SequenceRegressor(_DeepRegressor):
     # -- protocol ---------------------------------------------------------------------------------
 
     def fit(self, sales: pd.DataFrame) -> "SequenceRegressor":
-        from .training import mean_and_sd, predict, train
 
         self.seed_ = seed_of(self.random_state)
         self.step_columns_ = self._resolve_step_columns(sales)
@@ -300,15 +299,8 @@ class SequenceRegressor(_DeepRegressor):
             names += [f"embedding{i}" for i in range(self.embedding_dim_)]
         self.step_names_ = tuple(names) + ("present",)
         x["history"] = self._standardised(values, mask)
-        take = lambda idx: {k: v[idx] for k, v in x.items()}  # noqa: E731
         self.model_ = self._build(x["tabular"].shape[1], self.seed_)
-        validation = (take(val_at), y[val_at]) if len(val_at) else None
-        self.history_ = train(self.model_, take(fit_at), y[fit_at], validation=validation, epochs=self.epochs,
-                              batch_size=self.batch_size, patience=self.patience,
-                              learning_rate=self.learning_rate, seed=self.seed_, verbose=self.verbose)
-        check = val_at if len(val_at) else fit_at
-        resid = y[check] - mean_and_sd(predict(self.model_, take(check), batch_size=self.batch_size))[0]
-        self.sd_ = float(np.sqrt(np.mean(resid**2)))
+        self.history_, self.sd_ = self._train_network(self.model_, x, y, fit_at, val_at)
         return self
 
     def _prepare(self, sales: pd.DataFrame) -> None:
@@ -322,18 +314,11 @@ class SequenceRegressor(_DeepRegressor):
 
         A row whose tabular features cannot be formed (a covariate missing) gets NaN.
         """
-        from .training import mean_and_sd, predict
-
         if not hasattr(self, "model_"):
             raise RuntimeError(f"{type(self).__name__} is not fitted: call fit(sales) first")
         x, values, mask = self._sequence_inputs(sales, self._known(sales))
         x["history"] = self._standardised(values, mask)
-        ok = np.isfinite(np.asarray(x["tabular"], dtype=float)).all(axis=1)
-        mean, sd = np.full(len(sales), np.nan), np.full(len(sales), np.nan)
-        if ok.any():
-            m, s = mean_and_sd(predict(self.model_, {k: v[ok] for k, v in x.items()}, batch_size=self.batch_size))
-            mean[ok], sd[ok] = m, (self.sd_ if s is None else s)
-        return mean, sd
+        return self._distribution(x, len(sales))
 
 
 class CNNLSTMRegressor(SequenceRegressor):
