@@ -120,6 +120,7 @@ def test_gbt_lags_is_registered_and_uses_the_lag_features():
     from artstudy.models.registry import DISPLAY_NAMES, make_model
     from artstudy.settings import resolve
 
-    model = make_model("gbt_lags", resolve({"evaluation": {"lags": 3}}), random_state=0)
+    model = make_model("gbt_lags", resolve({"evaluation": {"lags": 3, "conformal": []}}), random_state=0)
     assert model.lags == 3 and "gbt_lags" in DISPLAY_NAMES
-    assert make_model("gbt", resolve({}), random_state=0).lags == 0
+    assert make_model("gbt", resolve({"evaluation": {"conformal": []}}), random_state=0).lags == 0
+    assert make_model("gbt_lags", resolve({"evaluation": {"lags": 2}}), random_state=0).base_factory().lags == 2

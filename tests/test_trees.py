@@ -70,6 +70,7 @@ def test_gbt_on_one_sale_year_has_no_validation_year_and_refuses_before_fit(toy)
 
 def test_the_registry_makes_gbt_from_the_config():
     model = make_model("gbt", {"evaluation": {"trees": {"num_leaves": 7}, "covariates": ["log_area"]}}, random_state=3)
+    model = model.base_factory()  # gbt's intervals are conformal by default (evaluation.conformal): the base
     assert isinstance(model, GradientBoostedTrees) and model.num_leaves == 7 and model.covariates == ("log_area",)
     assert model.popularity is not None and model.random_state == 3
     assert display_name("gbt") == "gradient-boosted trees" and display_name("oracle") == "oracle (truth)"
