@@ -84,7 +84,14 @@ def _gain(differences, model: str, reference: str, segment: str):
 
 
 def verdict(differences) -> tuple[list[str], bool | None]:
-    """The image gain on fresh and repeat sales, the oracle's share, and whether the issue's criterion holds."""
+    """The image gain on fresh and repeat sales, the oracle's share, and whether the issue's criterion holds
+    (:func:`artstudy.study.deep_report.criterion_holds`)."""
+    import numpy as np
+    import pandas as pd
+
+    from artstudy.study.deep import GAIN_COLUMNS
+    from artstudy.study.deep_report import criterion_holds
+
     fresh, repeat = _gain(differences, "multimodal", "mlp", "fresh"), _gain(differences, "multimodal", "mlp", "repeat")
     oracle = _gain(differences, "oracle", "mlp", "fresh")
     if fresh is None or repeat is None:
@@ -92,13 +99,15 @@ def verdict(differences) -> tuple[list[str], bool | None]:
     lines = [f"- image gain (multi-modal minus tabular MLP, R²) on {label}: {g['value']:+.3f} "
              f"[{g['ci_low']:+.3f}, {g['ci_high']:+.3f}]" for label, g in (("fresh-to-market", fresh),
                                                                           ("repeat", repeat))]
-    holds = bool(fresh["value"] > MIN_FRESH_GAIN and fresh["value"] > repeat["value"])
+    rows = [("gain_fresh", fresh["value"]), ("gain_repeat", repeat["value"])]
     if oracle is not None:
         share = fresh["value"] / oracle["value"] if oracle["value"] > 0 else float("nan")
         lines.append(f"- oracle's fresh-to-market gain over the MLP: {oracle['value']:+.3f} "
                      f"[{oracle['ci_low']:+.3f}, {oracle['ci_high']:+.3f}]; share the multi-modal captures: "
                      f"{share:.0%}")
-        holds = holds and share >= MIN_ORACLE_SHARE
+        rows.append(("oracle_share_fresh", share))
+    table = pd.DataFrame([(q, v, np.nan, np.nan) for q, v in rows], columns=GAIN_COLUMNS)
+    holds = criterion_holds(table, MIN_FRESH_GAIN, MIN_ORACLE_SHARE)
     lines.append(f"- criterion (fresh gain > {MIN_FRESH_GAIN}, above the repeat gain"
                  + (f", at least {MIN_ORACLE_SHARE:.0%} of the oracle's)" if oracle is not None else ")")
                  + f": {'holds' if holds else 'does not hold'}")

@@ -168,7 +168,7 @@ def _save_gradcam(model, sales, scored, folder, gradcam_works, rng) -> None:
     at = scored["position"].to_numpy()[_sample(len(scored), gradcam_works, rng)]
     rows = sales.iloc[at]
     inputs = model._inputs(rows)
-    images = model._images(rows)
+    images = inputs["image"]
     heat = grad_cam(model.model_, images, tabular=inputs.get("tabular"))
     pred = mean_and_sd(predict(model.model_, inputs, batch_size=model.batch_size))[0]
     np.savez_compressed(folder / "gradcam.npz", lot_id=np.asarray(ids[at], dtype=str), image=images,

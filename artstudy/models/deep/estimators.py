@@ -173,6 +173,11 @@ class _DeepRegressor(GaussianEstimator):
             rows = rows.iloc[np.sort(keep)]
         return rows
 
+    def _tabular_encoder(self, sales: pd.DataFrame) -> TabularEncoder:
+        """The :class:`TabularEncoder` of this model's settings, fitted on the training table."""
+        return TabularEncoder(self.covariates, self.year_effects, self.popularity, self.repeat_features,
+                              self.artist_encoding, self.prior_weight).fit(sales)
+
     def _split(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Fitting and validation positions: a seeded random share of the rows (none when the share is 0)."""
         n_val = int(round(self.validation_share * n))
@@ -187,8 +192,7 @@ class _DeepRegressor(GaussianEstimator):
         rows = self._training_rows(sales)
         self.encoder_ = None
         if self.uses_tabular:
-            self.encoder_ = TabularEncoder(self.covariates, self.year_effects, self.popularity, self.repeat_features,
-                                           self.artist_encoding, self.prior_weight).fit(sales)
+            self.encoder_ = self._tabular_encoder(sales)
         x, y = self._inputs(rows), log_price(rows)
         fit_at, val_at = self._split(len(y))
         n_features = x["tabular"].shape[1] if self.uses_tabular else 0
@@ -357,8 +361,7 @@ class MultiModalRegressor(_DeepRegressor):
         missing = self._without_picture(rows)
         self.n_without_picture_ = int(missing.sum())
         rows = rows[~missing]
-        self.encoder_ = TabularEncoder(self.covariates, self.year_effects, self.popularity, self.repeat_features,
-                                       self.artist_encoding, self.prior_weight).fit(sales)
+        self.encoder_ = self._tabular_encoder(sales)
         x = {"embedding": image_embeddings(encoder, self._images(rows), batch_size=max(self.batch_size, 256)),
              "tabular": self.encoder_.transform(rows)}
         y = log_price(rows)

@@ -47,7 +47,6 @@ from ..base import log_price
 from ..baselines import fitted_rows
 from ..pam.paper import COVARIATES
 from ..sequences import artist_histories
-from ..tabular import TabularEncoder
 from ..trees import seed_of
 from .estimators import _DeepRegressor
 from .settings import DeepSettings
@@ -282,8 +281,7 @@ class SequenceRegressor(_DeepRegressor):
         if rows.empty:
             raise InputError(f"{self.name}: no in-sample rows with a picture to fit")
         self.store_ = self._history_frame(sales)
-        self.encoder_ = TabularEncoder(self.covariates, self.year_effects, self.popularity, self.repeat_features,
-                                       self.artist_encoding, self.prior_weight).fit(sales)
+        self.encoder_ = self._tabular_encoder(sales)
         x, values, mask = self._sequence_inputs(rows, self.store_)
         y = log_price(rows)
         fit_at, val_at = self._split(len(y))
