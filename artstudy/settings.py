@@ -31,7 +31,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, NonNegativeInt
+from pydantic import Field, NonNegativeInt, field_validator
 
 from ._section import Section, build
 from .data.sources import CurrencySettings, SourceMapping
@@ -79,6 +79,14 @@ class StudyConfig(Section):
     sources: dict[str, SourceMapping] = Field(default_factory=dict)
     """Raw exports, one mapping each (the synthetic world's is built in)."""
 
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _extends(cls, value):
+        """A source with ``extends: OTHER`` is OTHER's mapping with its own keys merged over it."""
+        if not isinstance(value, dict):
+            return value
+        return {name: _extended(value, name, ()) for name in value}
+
     def source(self, name: str) -> SourceMapping:
         """The mapping of source ``name``: the built-in ``synthetic`` one, or one under ``sources``."""
         if name in self.sources:
@@ -108,6 +116,23 @@ class StudyConfig(Section):
     def to_dict(self) -> dict:
         """Every setting, defaults filled in, as plain JSON types."""
         return self.model_dump(mode="json")
+
+
+def _extended(sources: dict, name: str, chain: tuple) -> Any:
+    mapping = sources[name]
+    if not isinstance(mapping, dict) or mapping.get("extends") is None:
+        return mapping
+    base = mapping["extends"]
+    if base == name or base in chain:
+        raise ValueError(f"{name}: extends {base!r} makes a cycle ({' -> '.join((*chain, name, base))})")
+    if base not in sources:
+        raise ValueError(f"{name}: extends {base!r}, which is not a source of the config "
+                         f"(sources: {', '.join(sorted(sources))})")
+    merged = deep_merge(_extended(sources, base, (*chain, name)), mapping)
+    if (mapping.get("description") is None and isinstance(sources[base], dict)
+            and sources[base].get("description")):
+        merged["description"] = f"{sources[base]['description']} ({name})"
+    return merged
 
 
 def repository_root() -> Path:

@@ -1,10 +1,12 @@
 import json
 import os
 import re
+import shlex
 
 import yaml
 from snakemake.exceptions import WorkflowError
 
+from artstudy.models.deep.settings import DEEP_MODEL_NAMES
 from artstudy.settings import resolve
 
 
@@ -26,8 +28,9 @@ DEEP_SOURCES = list(config["deep"]["sources"])
 DATA_SOURCES = list(dict.fromkeys(config["artnet"]["sources"] + config["evaluation"]["sources"] + DEEP_SOURCES))
 VALUATION_SOURCES = DATA_SOURCES
 MODELS = config["evaluation"]["models"]
-# the deep models (Keras; trained by rules/deep.smk)
-DEEP_MODELS = ["mlp", "cnn", "multimodal"]
+# the deep models (Keras; trained by rules/deep.smk, on any source named in evaluation.models, and on the
+# image sources of deep.sources with deep.models)
+DEEP_MODELS = list(DEEP_MODEL_NAMES)
 
 
 def valuation_fit_inputs(wildcards):
@@ -48,13 +51,30 @@ def source_models(source):
 
 
 def deep_fit_inputs(wildcards):
-    """A deep model's inputs: the sales and its config part (a trained encoder, deep.encoder, is named there)."""
-    return {"sales": f"{RESULTS}data/{wildcards.source}/sales.csv", "config": f"{RESULTS}config/deep.json"}
+    """A deep model's inputs: the sales and its config part (a trained encoder, deep.encoder, is named there);
+    cnn_lstm also the source's multimodal run, whose picture embeddings it reads."""
+    inputs = {"sales": f"{RESULTS}data/{wildcards.source}/sales.csv", "config": f"{RESULTS}config/deep.json"}
+    if wildcards.model == "cnn_lstm":
+        inputs["encoder_run"] = f"{RESULTS}deep/{wildcards.source}/multimodal/summary.json"
+    return inputs
+
+
+def deep_fit_options(wildcards, input):
+    """Extra valuation-fit options of a deep model: cnn_lstm's --embeddings (beside its multimodal run's summary)."""
+    if wildcards.model != "cnn_lstm":
+        return ""
+    npz = os.path.join(os.path.dirname(input.encoder_run), "picture_embeddings.npz")
+    return f"--embeddings {shlex.quote(npz)}"
 
 
 def deep_report(source):
     """Report name of the deep-valuation analysis of one source."""
     return "03_deep_valuation" if source == "synthetic" else f"03_deep_valuation_{source}"
+
+
+def sequences_report(source):
+    """Report name of the sequences-and-uncertainty analysis of one source."""
+    return "04_sequences_uncertainty" if source == "synthetic" else f"04_sequences_uncertainty_{source}"
 
 
 def artnet_report(source):
@@ -132,6 +152,28 @@ for _source in DEEP_SOURCES:
             "metrics_csv": f"{RESULTS}valuation/{_source}/metrics.csv",
             "predictions_dir": f"{RESULTS}valuation/{_source}/differences.csv",
             "deep_dir": [f"{RESULTS}deep/{_source}/{m}/summary.json" for m in config["deep"]["models"]],
+        },
+        "params": {"source": _source, "truth_dir": f"{RESULTS}world" if _synthetic else ""},
+    }
+for _source in config["evaluation"]["sources"]:
+    _synthetic = _source == "synthetic"
+    REPORT_SPECS[sequences_report(_source)] = {
+        "notebook": "04_sequences_uncertainty",
+        "title": (
+            "Sequences and uncertainty on the synthetic world: the artist's earlier sales and predictive distributions"
+            if _synthetic
+            else f"Sequences and uncertainty on {_source_label(_source)}: the artist's earlier sales and "
+            "predictive distributions"
+        ),
+        "description": (
+            ("Models over the artist's earlier sales (LSTM, CNN-LSTM, trees with lags) against the same models "
+             "without them; every model's 80% and 95% intervals, their coverage, width and calibration.")
+            + ("" if _synthetic else f" Source {_source}.")
+        ),
+        "inputs": {
+            "sales_csv": f"{RESULTS}data/{_source}/sales.csv",
+            "metrics_csv": f"{RESULTS}valuation/{_source}/metrics.csv",
+            "predictions_dir": f"{RESULTS}valuation/{_source}/differences.csv",
         },
         "params": {"source": _source, "truth_dir": f"{RESULTS}world" if _synthetic else ""},
     }

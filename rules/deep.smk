@@ -4,6 +4,8 @@
 # embedding map, Grad-CAM maps and every picture's embedding under deep/<source>/<model>/ for the
 # report and later rules. With deep.fusion embeddings (the default) the multi-modal model learns
 # its image encoder once on at most deep.max_image_rows rows and reuses its embeddings for the rest.
+# The sequence models (lstm; cnn_lstm, which reads the multimodal job's picture embeddings) run here too,
+# also on sources without pictures when evaluation.models names them (lstm on the New York data).
 
 
 rule deep_fit:
@@ -18,6 +20,7 @@ rule deep_fit:
         model="|".join(DEEP_MODELS),
     params:
         outdir=lambda wildcards, output: os.path.dirname(output.summary),
+        options=deep_fit_options,
     log:
         f"{LOGS}deep_fit/{{source}}/{{model}}.log",
     threads: 2
@@ -29,4 +32,4 @@ rule deep_fit:
         "../environment.yml"
     shell:
         "artstudy valuation-fit {input.sales:q} --model {wildcards.model:q} --out {output.predictions:q} "
-        "--config {input.config:q} --save {params.outdir:q} > {log:q} 2>&1"
+        "--config {input.config:q} --save {params.outdir:q} {params.options} > {log:q} 2>&1"

@@ -131,6 +131,28 @@ def test_study_window_is_configurable(raw):
     assert len(D.analysis_sample(table)) == 7
 
 
+def test_a_source_extends_another(raw):
+    from artstudy.settings import resolve
+
+    config = resolve({"sources": {
+        "base": {**SYNTHETIC, "description": "the export", "study": {"work_years": [1960, 1970]}},
+        "wide": {"extends": "base", "study": {"work_years": [1940, 2020]}, "paintings_only": True},
+        "wider": {"extends": "wide", "description": "mine"}}})
+    wide = config.source("wide")
+    assert wide.columns == config.source("base").columns and wide.paintings_only
+    assert wide.study.work_years == (1940, 2020) and wide.study.sale_years == (1993, 2022)
+    assert wide.description == "the export (wide)" and config.source("wider").description == "mine"
+    assert config.source("wider").study.work_years == (1940, 2020)
+    # the resolved config round-trips, and prepares as its base with its own window
+    assert resolve(config.to_dict()).source("wider") == config.source("wider")
+    table, _ = D.prepare_table(raw, config.source("wide"))
+    assert len(D.analysis_sample(table)) > len(D.analysis_sample(D.prepare_table(raw, config.source("base"))[0]))
+    for sources, message in [({"a": {"extends": "b"}}, "sources: a: extends 'b', which is not a source"),
+                             ({"a": {"extends": "c"}, "c": {"extends": "a"}}, r"extends 'a' makes a cycle \(a -> c -> a\)")]:
+        with pytest.raises(InputError, match=message):
+            resolve({"sources": sources})
+
+
 def test_write_prepared_round_trip(prepared, tmp_path):
     table, funnel = prepared
     sales_path, funnel_file = D.write_prepared(table, funnel, tmp_path / "out" / "sales.csv")

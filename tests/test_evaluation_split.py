@@ -57,6 +57,23 @@ def test_a_first_test_year_can_be_given_and_the_boundary_is_the_first_day():
     assert one_year.test.tolist() == [False] * 6 + [True, True]
 
 
+def test_a_first_test_year_per_source():
+    sales = _table(DATES, LEFT_OUT, source=["ny"] * len(DATES))
+    by_source = EvaluationSettings(test_years=2, test_from={"ny": 2012, "lisbon": 2014})
+    assert temporal_split(sales, by_source).cutoff == pd.Timestamp("2012-01-01")
+    # a source the mapping does not name keeps test_years (in-sample years 2010, 2012, 2013, 2014)
+    other = sales.assign(source="synthetic")
+    assert temporal_split(other, by_source).cutoff == pd.Timestamp("2013-01-01")
+    assert temporal_split(sales.drop(columns="source"), by_source).cutoff == pd.Timestamp("2013-01-01")
+    # a table of two sources the mapping splits differently is refused
+    mixed = sales.assign(source=["ny"] * 4 + ["lisbon"] * 4)
+    with pytest.raises(InputError, match=r"test_from: .*sources lisbon, ny with different first test years \(2012, 2014\)"):
+        temporal_split(mixed, by_source)
+    # a config file gives the mapping
+    config = resolve({"evaluation": {"test_years": 2, "test_from": {"ny": 2014}}})
+    assert temporal_split(sales, config).cutoff == pd.Timestamp("2014-01-01")
+
+
 def test_a_table_without_sale_dates_is_split_by_sale_year():
     sales = pd.DataFrame({"artist": ["A"] * 6, "sale_year": [2001, 2001, 2002, 2003, 2004, 2004],
                           "price": [1.0] * 6})

@@ -351,19 +351,20 @@ def test_dry_run_scatters_one_job_per_replication(tmp_path):
     for rule in ["sim_gather", "sim_detail", "register_kernel", "world", "prepare", "pam_fit", "valuation_score",
                  "report_index", "all"]:
         assert counts[rule] == 1, counts
-    # one job per model of the harness, one per deep model, one per config part, three reports
+    # one job per model of the harness, one per deep model, one per config part, four reports
     assert counts["valuation_fit"] == len(StudyConfig().evaluation.models) + 1, counts  # + the oracle (synthetic)
     assert counts["deep_fit"] == len(StudyConfig().deep.models), counts
     assert counts["config_part"] == 7, counts
     for rule in ["execute_notebook", "render_html"]:
-        assert counts[rule] == 3, counts
+        assert counts[rule] == 4, counts
     # the profile's own folders: nothing of the quick profile lands where the full study writes
     for path in ["results/quick/simulation/reps/rep_4.csv", "results/quick/pam/synthetic/summary.json",
                  "results/quick/config/study.json", "reports/quick/01_simulation.html",
                  "reports/quick/01_simulation.code.html", "reports/quick/02_artnet_analysis.html",
                  "reports/quick/metadata.json", "reports/index.html", "logs/quick/sim_replicate/4.log",
                  "reports/quick/03_deep_valuation.html", "results/quick/deep/synthetic/multimodal/summary.json",
-                 "logs/quick/deep_fit/synthetic/cnn.log"]:
+                 "logs/quick/deep_fit/synthetic/cnn.log", "reports/quick/04_sequences_uncertainty.html",
+                 "results/quick/deep/synthetic/cnn_lstm/summary.json", "results/quick/valuation/synthetic/predictions/gbt_lags.csv"]:
         assert path in output, path
     assert not re.search(r"(?<![\w/])(results|logs)/(?!quick/)", output), "an output outside the quick profile's folders"
     assert not re.search(r"reports/(?!quick/|index\.html)", output)
@@ -380,18 +381,29 @@ def _dry_run_real(tmp_path, folder: str, profile: str, name: str):
     return output, _job_counts(output)
 
 
-def test_dry_run_askart_profile_adds_its_report(tmp_path):
+def test_dry_run_askart_profile_adds_its_reports_and_forecasts(tmp_path):
     output, counts = _dry_run_real(tmp_path, "askart_ny", "real_new_york.yaml", "New York")
-    assert counts["prepare"] == 2 and counts["pam_fit"] == 2 and counts["execute_notebook"] == 4, counts
-    assert counts["valuation_fit"] == 2 * len(StudyConfig().evaluation.models) + 1, counts  # oracle: synthetic only
-    assert "reports/new_york/02_artnet_analysis_askart_ny.html" in output
-    assert "results/new_york/data/askart_ny/sales.csv" in output
+    profile = _load_yaml(ROOT / "config" / "real_new_york.yaml")
+    models = profile["evaluation"]["models"]
+    tabular = [m for m in models if m != "lstm"]
+    # the paintings and every medium (askart_ny_all extends askart_ny): prepared, forecast, reported
+    assert counts["prepare"] == 3 and counts["pam_fit"] == 2, counts
+    assert counts["execute_notebook"] == 7, counts  # 01, 02 twice, 03, 04 three times
+    assert counts["valuation_fit"] == 3 * len(tabular) + 1, counts  # oracle: synthetic only
+    assert counts["deep_fit"] == len(StudyConfig().deep.models) + 2, counts  # lstm on both New York samples
+    for path in ["reports/new_york/02_artnet_analysis_askart_ny.html", "results/new_york/data/askart_ny/sales.csv",
+                 "reports/new_york/04_sequences_uncertainty_askart_ny.html",
+                 "reports/new_york/04_sequences_uncertainty_askart_ny_all.html",
+                 "results/new_york/valuation/askart_ny_all/predictions/gbt+estimates.csv",
+                 "results/new_york/deep/askart_ny/lstm/summary.json"]:
+        assert path in output, path
+    assert "results/new_york/deep/askart_ny/cnn_lstm" not in output  # no pictures in New York
 
 
 def test_dry_run_lisbon_profile_adds_its_deep_report(tmp_path):
     output, counts = _dry_run_real(tmp_path, "cml_portugal", "real_lisbon.yaml", "Lisbon")
     assert counts["prepare"] == 2 and counts["deep_fit"] == 2 * len(StudyConfig().deep.models), counts
-    assert counts["execute_notebook"] == 4, counts  # 01, 02 and 03 on the synthetic world, 03 on Lisbon
+    assert counts["execute_notebook"] == 6, counts  # 01, 02, 03 and 04 on the synthetic world, 03 and 04 on Lisbon
     assert "reports/lisbon/03_deep_valuation_cml_portugal.html" in output
     assert "results/lisbon/deep/cml_portugal/multimodal/summary.json" in output
 

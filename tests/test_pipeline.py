@@ -31,6 +31,8 @@ TITLES = {
     "01_simulation": "Simulation study of the popularity-ability model",
     "02_artnet_analysis": "Popularity-ability analysis of the synthetic Artnet-like world",
     "03_deep_valuation": "Deep valuation of the synthetic world: pictures with tabular data",
+    "04_sequences_uncertainty": ("Sequences and uncertainty on the synthetic world: the artist's earlier sales and "
+                                 "predictive distributions"),
 }
 
 pytestmark = pytest.mark.slow
@@ -100,7 +102,7 @@ def test_outputs_exist(quick_run):
         assert set(metrics["model"]) == set(models)
     assert {"all", "repeat", "fresh"} <= set(metrics["segment"])
     assert {"r2", "mae", "coverage80", "coverage95"} <= set(metrics["metric"])
-    for model in ("mlp", "cnn", "multimodal"):  # the deep models: scored with the others, their files kept
+    for model in ("mlp", "cnn", "multimodal", "lstm", "cnn_lstm"):  # deep models: scored with the others, files kept
         assert model in set(metrics["model"])
         for out in ("model.keras", "history.csv", "summary.json"):
             assert (quick_run / f"{RESULTS}/deep/synthetic/{model}" / out).is_file()

@@ -22,6 +22,9 @@ def register(sub) -> None:
                         "maps into DIR (artstudy.models.deep.artifacts)")
     p.add_argument("--encoder", type=Path, default=None, metavar="KERAS",
                    help="multimodal: a trained image model (the cnn's model.keras) to reuse (sets deep.encoder)")
+    p.add_argument("--embeddings", type=Path, default=None, metavar="NPZ",
+                   help="cnn_lstm: the picture embeddings of a multimodal run (its picture_embeddings.npz; "
+                        "sets deep.embeddings)")
     add_config_option(p)
     p.set_defaults(func=_fit)
 
@@ -54,6 +57,10 @@ def _fit(args) -> int:
         if args.model != "multimodal":
             raise InputError(f"--encoder applies to the multimodal model, not {args.model!r}")
         config = config.model_copy(update={"deep": config.deep.model_copy(update={"encoder": str(args.encoder)})})
+    if args.embeddings is not None:
+        if args.model != "cnn_lstm":
+            raise InputError(f"--embeddings applies to the cnn_lstm model, not {args.model!r}")
+        config = config.model_copy(update={"deep": config.deep.model_copy(update={"embeddings": str(args.embeddings)})})
     sales = read_table(args.sales)
     started = time.perf_counter()
     model, split = fit_model(args.model, sales, config)

@@ -105,6 +105,9 @@ class SourceMapping(Section):
 
     description: str | None = None
     """What the export is."""
+    extends: str | None = None
+    """Another source of the config whose mapping this one starts from (its keys merged over it, nested
+    mappings key by key): e.g. the same export read with other rules."""
     path: str | None = None
     """The raw export the workflow prepares: absolute, or relative to the config's ``data_dir``."""
     columns: Columns

@@ -10,7 +10,7 @@ from ..models.pam.paper import COVARIATES
 __all__ = ["EvaluationSettings", "TreeSettings", "DEFAULT_MODELS"]
 
 #: Models of the harness's registry run by default (:mod:`artstudy.models.registry`).
-DEFAULT_MODELS = ("naive", "hedonic", "hedonic_pop", "artist_fe", "random_effects", "gbt", "pam")
+DEFAULT_MODELS = ("naive", "hedonic", "hedonic_pop", "artist_fe", "random_effects", "gbt", "gbt_lags", "pam")
 
 
 class TreeSettings(Section):
@@ -37,8 +37,10 @@ class EvaluationSettings(Section):
     """Sources whose valuation metrics are computed (synthetic: the generated world; else names under sources)."""
     test_years: PositiveInt = 3
     """The last test_years sale years of the data are the test period ..."""
-    test_from: int | None = None
-    """... unless this first test sale year is given."""
+    test_from: int | dict[str, int] | None = None
+    """... unless this first test sale year is given: one year for every source, or a mapping of source names
+    (the sales table's ``source`` column) to years, e.g. ``{askart_ny: 2017}`` (a source it does not name
+    keeps test_years)."""
     models: list[str] = Field(default_factory=lambda: list(DEFAULT_MODELS))
     """Models to fit and score, by registry name."""
     covariates: list[str] = Field(default_factory=lambda: list(COVARIATES))

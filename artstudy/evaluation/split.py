@@ -6,7 +6,8 @@ reference levels, popularity, scalers, encoders) comes from the training period.
 
 The test period starts on the first day of its first sale year (the *cutoff*):
 
-- ``evaluation.test_from``, when given, is that year;
+- ``evaluation.test_from``, when given, is that year (when it maps source names to years: the year
+  of the table's source, its ``source`` column, if named there);
 - else it is the ``evaluation.test_years``-th last sale year present among the in-sample
   rows (those no rule left out, :func:`artstudy.models.base.in_sample`).
 
@@ -25,7 +26,7 @@ import pandas as pd
 from ..errors import InputError
 from ..models.base import in_sample
 
-__all__ = ["Split", "temporal_split", "sale_dates"]
+__all__ = ["Split", "temporal_split", "sale_dates", "source_test_from"]
 
 
 def sale_dates(sales: pd.DataFrame) -> pd.Series:
@@ -95,6 +96,23 @@ class Split:
                 "train": part(self.train), "test": part(self.test)}
 
 
+def source_test_from(sales: pd.DataFrame, test_from) -> int | None:
+    """The first test year ``evaluation.test_from`` sets for this table (None: test_years decides).
+
+    A mapping of source names to years applies to a table whose ``source`` column holds one of its names.
+    """
+    if not isinstance(test_from, dict):
+        return test_from
+    if "source" not in sales.columns:
+        return None
+    names = pd.unique(sales["source"].dropna().astype(str))
+    years = {test_from[n] for n in names if n in test_from}
+    if len(years) > 1:
+        raise InputError(f"evaluation.test_from: the sales table holds sources {', '.join(sorted(names))} "
+                         f"with different first test years ({', '.join(map(str, sorted(years)))})")
+    return years.pop() if years else None
+
+
 def _first_test_year(years_in_sample: np.ndarray, test_years: int, test_from: int | None) -> int:
     if test_from is not None:
         return int(test_from)
@@ -132,7 +150,7 @@ def temporal_split(sales: pd.DataFrame, settings) -> Split:
     present = np.unique(years[fitted])
     if present.size == 0:
         raise InputError("evaluation: the sales table has no in-sample rows (every row is left out by a rule)")
-    first = _first_test_year(present, settings.test_years, settings.test_from)
+    first = _first_test_year(present, settings.test_years, source_test_from(sales, settings.test_from))
     cutoff = pd.Timestamp(year=first, month=1, day=1)
     test = (dates >= cutoff).to_numpy()
     train = ~test

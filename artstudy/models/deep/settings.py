@@ -16,7 +16,10 @@ from pydantic import Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, Pos
 
 from ..._section import Section
 
-__all__ = ["DeepSettings", "TABULAR_NETWORK", "IMAGE_NETWORK", "MULTIMODAL_NETWORK"]
+__all__ = ["DeepSettings", "DEEP_MODEL_NAMES", "TABULAR_NETWORK", "IMAGE_NETWORK", "MULTIMODAL_NETWORK"]
+
+#: The deep models' registry names (:mod:`artstudy.models.registry`).
+DEEP_MODEL_NAMES = ("mlp", "cnn", "multimodal", "lstm", "cnn_lstm")
 
 #: Fields of :class:`DeepSettings` that are keyword arguments of each builder
 #: (:mod:`artstudy.models.deep.builders`).
@@ -71,8 +74,9 @@ class DeepSettings(Section):
     encoder's CPU time bounded on a large world."""
     sources: list[str] = Field(default_factory=lambda: ["synthetic"])
     """Sources (with an image_path column) the workflow runs the deep models on and reports (notebook 03)."""
-    models: list[str] = Field(default_factory=lambda: ["mlp", "cnn", "multimodal"])
-    """Deep models the workflow adds to evaluation.models on those sources (registry names)."""
+    models: list[str] = Field(default_factory=lambda: ["mlp", "cnn", "multimodal", "lstm", "cnn_lstm"])
+    """Deep models the workflow adds to evaluation.models on those sources (registry names; cnn_lstm reads the
+    picture embeddings of the source's multimodal job, which therefore runs too)."""
     map_works: PositiveInt = 1000
     """Test works whose image embeddings the workflow maps to 2-D (t-SNE) for the report."""
     gradcam_works: PositiveInt = 400
@@ -80,8 +84,11 @@ class DeepSettings(Section):
     predictive: Literal["residual", "gaussian"] = "residual"
     """The predictive distribution: residual (normal, one sd for every sale: the validation residuals' root mean
     square) or gaussian (a Gaussian head: each sale's own mean and sd, trained by negative log-likelihood)."""
+    embeddings: str | None = None
+    """The picture embeddings cnn_lstm reads (a multimodal run's picture_embeddings.npz; the workflow names its own
+    run's, and ``artstudy valuation-fit --embeddings`` sets it)."""
     length: PositiveInt = 16
-    """Sequence models (lstm): the artist's most recent earlier sales each sale's history holds (padded)."""
+    """Sequence models (lstm, cnn_lstm): the artist's most recent earlier sales each sale's history holds (padded)."""
     lstm_units: PositiveInt = 32
     """Sequence models: units of the LSTM over the artist's earlier sales."""
     progress: bool = True
@@ -92,9 +99,9 @@ class DeepSettings(Section):
     @field_validator("models")
     @classmethod
     def _deep_models(cls, value):
-        unknown = [m for m in value if m not in ("mlp", "cnn", "multimodal")]
+        unknown = [m for m in value if m not in DEEP_MODEL_NAMES]
         if unknown:
-            raise ValueError(f"unknown deep model {unknown[0]!r} (deep models: mlp, cnn, multimodal)")
+            raise ValueError(f"unknown deep model {unknown[0]!r} (deep models: {', '.join(DEEP_MODEL_NAMES)})")
         return value
 
     @field_validator("validation_share")
