@@ -36,9 +36,12 @@ CASES = [(name, {}) for name in MODEL_NAMES] + [("hedonic_pop", {"model": {"popu
 LEARNING = [case for case in CASES if case[0] != "oracle"]
 
 
-def _config(extra):
+def _config(extra, market=None):
+    """The tests' config with ``extra`` merged over; the cnn_lstm reads the market's picture embeddings."""
     from artstudy.settings import deep_merge
 
+    if market is not None:
+        extra = deep_merge({"deep": {"embeddings": market.attrs["embeddings"]}}, extra)
     return resolve(deep_merge(CONFIG, extra))
 
 
@@ -53,7 +56,12 @@ def market(tmp_path_factory):
     paths = [str(folder / f"{i}.png") for i in range(len(sales))]
     for path, img in zip(paths, grey):
         Image.fromarray(img).save(path)
-    return sales.assign(image_path=paths)
+    # the pictures' embeddings, as a multimodal run leaves them (for the cnn_lstm)
+    npz = folder / "picture_embeddings.npz"
+    np.savez(npz, image_path=np.array(paths), embedding=grey.reshape(len(paths), -1)[:, :6].astype(np.float32) / 255)
+    out = sales.assign(image_path=paths)
+    out.attrs["embeddings"] = str(npz)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +159,7 @@ def _predictions(model, rows):
 
 @pytest.mark.parametrize("name, extra", LEARNING)
 def test_no_fitted_model_sees_a_marker_planted_in_the_test_rows(name, extra, market, monkeypatch):
-    config = _config(extra)
+    config = _config(extra, market)
     split = temporal_split(market, config)
     marked = _marked(market, split)
     given = []
@@ -187,7 +195,7 @@ def test_no_fitted_model_sees_a_marker_planted_in_the_test_rows(name, extra, mar
 
 @pytest.mark.parametrize("name, extra", CASES)
 def test_later_prices_do_not_change_an_earlier_or_the_own_prediction(name, extra, market, truth_lots):
-    config = _config({**extra, "evaluation": {"truth_lots": truth_lots}} if name == "oracle" else extra)
+    config = _config({**extra, "evaluation": {"truth_lots": truth_lots}} if name == "oracle" else extra, market)
     split = temporal_split(market, config)
     model, _ = fit_model(name, market, config, split)
     dates = pd.to_datetime(market["sale_date"])

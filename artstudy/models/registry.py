@@ -19,6 +19,17 @@ The deep models (``mlp``, ``cnn``, ``multimodal``) take their settings from ``co
 (:class:`~artstudy.models.deep.settings.DeepSettings`); they are not among the harness's default
 models (:data:`~artstudy.evaluation.settings.DEFAULT_MODELS`), so a run names them in
 ``evaluation.models``.
+
+*With the presale estimates.* For each base of :data:`ESTIMATE_BASES` the model
+``<base>+estimates`` is the base with the auction house's estimates as two more covariates
+(:data:`~artstudy.models.estimates.ESTIMATE_COLUMNS`: the log mid-estimate and whether one is
+given; the table needs the columns ``low_estimate`` and ``high_estimate``): its factory extends
+``evaluation.covariates`` by them, makes the base with that config and wraps it in a
+:class:`~artstudy.models.estimates.WithEstimates`, which adds the columns to every table. The
+reference ``house_estimate+estimates`` is a linear regression of the log price on the estimate
+columns alone (with sale-year effects): the house's estimate, calibrated. A ``+estimates`` model
+is conformal (:func:`make_model`) when its base is named in ``evaluation.conformal`` (or it is
+itself); ``house_estimate+estimates`` counts as a ``hedonic``. None of them runs by default.
 """
 
 from __future__ import annotations
@@ -26,8 +37,10 @@ from __future__ import annotations
 from typing import Callable
 
 from ..errors import InputError
+from .deep.settings import DEEP_MODEL_NAMES
 
-__all__ = ["REGISTRY", "MODEL_NAMES", "DISPLAY_NAMES", "make_model", "display_name"]
+__all__ = ["REGISTRY", "MODEL_NAMES", "DISPLAY_NAMES", "ESTIMATE_BASES", "make_model", "display_name",
+           "conformal_base"]
 
 
 def _naive(config, random_state):
@@ -110,12 +123,42 @@ REGISTRY: dict[str, Callable] = {
     "cnn": _deep("ImageRegressor"),
     "multimodal": _deep("MultiModalRegressor"),
     "lstm": _deep("SequenceRegressor", "sequence"),
+    "cnn_lstm": _deep("CNNLSTMRegressor", "sequence"),
     "oracle": _oracle,
 }
 
+def _with_estimates(base: str):
+    def factory(config, random_state):
+        from .estimates import ESTIMATE_COLUMNS, WithEstimates
+
+        ev = config.evaluation
+        covariates = [*ev.covariates, *(c for c in ESTIMATE_COLUMNS if c not in ev.covariates)]
+        extended = config.model_copy(update={"evaluation": ev.model_copy(update={"covariates": covariates})})
+        return WithEstimates(REGISTRY[base](extended, random_state), name=f"{base}{ESTIMATES}")
+
+    return factory
+
+
+def _house_estimate(config, random_state):
+    from .baselines import Hedonic
+    from .estimates import ESTIMATE_COLUMNS, WithEstimates
+
+    return WithEstimates(Hedonic(list(ESTIMATE_COLUMNS), year_effects=True, popularity=False, artist_effects=False),
+                         name=HOUSE_ESTIMATE)
+
+
+#: Suffix of the models that also use the auction house's presale estimates.
+ESTIMATES = "+estimates"
+#: Bases of the models ``<base>+estimates``.
+ESTIMATE_BASES = ("hedonic", "artist_fe", "random_effects", "gbt", "gbt_lags", "pam")
+#: The reference model: the log price regressed on the estimates alone.
+HOUSE_ESTIMATE = "house_estimate" + ESTIMATES
+REGISTRY.update({f"{base}{ESTIMATES}": _with_estimates(base) for base in ESTIMATE_BASES})
+REGISTRY[HOUSE_ESTIMATE] = _house_estimate
+
 #: The deep (Keras) models: they train on pictures or in epochs, and leave files for the report
 #: (:mod:`artstudy.models.deep.artifacts`).
-DEEP_MODELS = ("mlp", "cnn", "multimodal", "lstm")
+DEEP_MODELS = DEEP_MODEL_NAMES
 
 #: The registered names (a snapshot; :data:`REGISTRY` is the source).
 MODEL_NAMES = tuple(REGISTRY)
@@ -135,13 +178,27 @@ DISPLAY_NAMES = {
     "cnn": "image CNN",
     "multimodal": "multi-modal (image + tabular)",
     "lstm": "LSTM over the artist's earlier sales",
+    "cnn_lstm": "CNN-LSTM (earlier sales with their pictures)",
     "oracle": "oracle (truth)",
 }
+DISPLAY_NAMES.update({f"{base}{ESTIMATES}": f"{DISPLAY_NAMES[base]} + estimates" for base in ESTIMATE_BASES})
+DISPLAY_NAMES[HOUSE_ESTIMATE] = "auction house's estimate (calibrated)"
 
 
 def display_name(name: str) -> str:
     """The display name of a model (its registry name when it has none)."""
     return DISPLAY_NAMES.get(name, name)
+
+
+def conformal_base(name: str) -> str:
+    """The name whose presence in ``evaluation.conformal`` makes model ``name`` conformal, besides its own.
+
+    ``<base>+estimates`` answers its base; ``house_estimate+estimates`` answers ``hedonic`` (it is a
+    hedonic regression); any other model itself.
+    """
+    if name == HOUSE_ESTIMATE:
+        return "hedonic"
+    return name[:-len(ESTIMATES)] if name.endswith(ESTIMATES) else name
 
 
 def make_model(name: str, config=None, random_state=None):
@@ -150,6 +207,8 @@ def make_model(name: str, config=None, random_state=None):
     A model named in ``evaluation.conformal`` comes wrapped in a
     :class:`~artstudy.evaluation.conformal.ConformalEstimator`: the same point predictions, with
     intervals calibrated on the latest ``evaluation.conformal_years`` training years by segment.
+    So does a ``+estimates`` model whose base is named there (:func:`conformal_base`); its
+    calibration fits are of the wrapped model, so they see the estimate columns too.
 
     Parameters
     ----------
@@ -171,7 +230,9 @@ def make_model(name: str, config=None, random_state=None):
 
     config = resolve(config)
     factory = REGISTRY[name]
-    if name in config.evaluation.conformal:  # its intervals from conformal prediction on the latest training years
+    conformal = config.evaluation.conformal
+    # its intervals from conformal prediction on the latest training years
+    if name in conformal or conformal_base(name) in conformal:
         from ..evaluation.conformal import ConformalEstimator
 
         return ConformalEstimator(lambda: factory(config, random_state),
