@@ -60,8 +60,11 @@ def test_every_model_saves_its_model_curves_and_summary(saved, market):
         # the saved model predicts what the fitted one does
         reloaded = load_model(folder / "model.keras")
         test = market.loc[split.test]
-        from artstudy.models.deep.training import predict
-        np.testing.assert_allclose(predict(reloaded, model._inputs(test)), model.predict(test), rtol=1e-5, atol=1e-5)
+        from artstudy.models.deep.training import mean_and_sd, predict
+        mean, sd = mean_and_sd(predict(reloaded, model._inputs(test)))
+        np.testing.assert_allclose(mean, model.predict(test), rtol=1e-5, atol=1e-5)
+        if model.predictive == "gaussian":  # the Gaussian head's sd, as the fitted model gives it
+            np.testing.assert_allclose(sd, model.predict_distribution(test)[1], rtol=1e-5, atol=1e-5)
     assert not (out["mlp"][2] / "gradcam.npz").exists() and not (out["mlp"][2] / "embeddings.csv").exists()
 
 
@@ -126,7 +129,7 @@ def test_cli_save_writes_the_folder_and_refuses_other_models(market, tmp_path, c
     capsys.readouterr()
     assert main(["valuation-fit", str(table), "--model", "hedonic", "--out", str(out), "--config", str(cfg),
                  "--save", str(tmp_path / "h")]) == 2
-    assert "--save applies to the deep models (mlp, cnn, multimodal, lstm), not 'hedonic'" in capsys.readouterr().err
+    assert "--save applies to the deep models (mlp, cnn, multimodal, lstm, cnn_lstm), not 'hedonic'" in capsys.readouterr().err
     assert main(["valuation-fit", str(table), "--model", "cnn", "--out", str(out), "--config", str(cfg),
                  "--encoder", str(tmp_path / "mlp" / "model.keras")]) == 2
     assert "--encoder applies to the multimodal model, not 'cnn'" in capsys.readouterr().err

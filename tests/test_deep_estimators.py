@@ -74,16 +74,17 @@ def test_multimodal_uses_pictures_and_tabular_features(tables, fusion):
 
 
 def test_embeddings_fusion_joins_the_frozen_encoder_and_the_head_into_one_model(tables, tmp_path):
-    """The joined model predicts what the encoder's embeddings and the trained head predict; a saved encoder is reused."""
+    """The joined model predicts what the encoder's embeddings and the trained head predict; a saved encoder is reused
+    (one-output heads here; tests/test_deep_gaussian.py joins Gaussian ones)."""
     from artstudy.models.deep.builders import build_fusion_head, copy_weights
     from artstudy.models.deep.embeddings import image_embeddings
     from artstudy.models.deep.training import predict
 
     folder, train, test = tables
-    cnn = ImageRegressor(image_dir=folder, network=SMALL_CNN, **OPTIONS).fit(train)
+    cnn = ImageRegressor(image_dir=folder, network=SMALL_CNN, **OPTIONS, predictive="residual").fit(train)
     cnn.model_.save(tmp_path / "encoder.keras")
     multi = MultiModalRegressor(image_dir=folder, network=FUSED, encoder=tmp_path / "encoder.keras",
-                                **OPTIONS).fit(train)
+                                **OPTIONS, predictive="residual").fit(train)
     assert multi.encoder_history_ is None
     # the trunk is the encoder's: the joined model's embeddings are the encoder's own
     images = multi._images(test)
@@ -96,7 +97,8 @@ def test_embeddings_fusion_joins_the_frozen_encoder_and_the_head_into_one_model(
     direct = predict(head, {"embedding": image_embeddings(cnn.model_, images), "tabular": tabular})
     np.testing.assert_allclose(multi.predict(test), direct, rtol=1e-5, atol=1e-5)
     # the same encoder given in memory gives the same fit
-    again = MultiModalRegressor(image_dir=folder, network=FUSED, encoder=cnn.model_, **OPTIONS).fit(train)
+    again = MultiModalRegressor(image_dir=folder, network=FUSED, encoder=cnn.model_, **OPTIONS,
+                                predictive="residual").fit(train)
     np.testing.assert_allclose(again.predict(test), multi.predict(test), rtol=1e-6, atol=1e-6)
 
 

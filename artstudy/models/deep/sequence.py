@@ -31,7 +31,7 @@ in every real step, so a real step is never all-zero and only padding is masked.
 Everything else follows the deep estimators (:class:`~artstudy.models.deep.estimators._DeepRegressor`):
 the in-sample rows (:func:`~artstudy.models.baselines.fitted_rows`), the
 :class:`~artstudy.models.tabular.TabularEncoder`, the seeded validation split, early stopping, the
-predictive (``gaussian`` by default here), and NaN for a row whose tabular features cannot be formed.
+predictive (``deep.predictive``), and NaN for a row whose tabular features cannot be formed.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ class SequenceRegressor(_DeepRegressor):
         Keyword arguments of :func:`build_sequence_model` (``lstm_units``, ``hidden``, ``head``,
         ``dropout``), merged over the :class:`DeepSettings` defaults of :data:`SEQUENCE_NETWORK`.
     epochs, batch_size, patience, learning_rate, validation_share, predictive, random_state, verbose
-        As the other deep estimators; ``predictive`` defaults to ``"gaussian"``.
+        As the other deep estimators.
 
     Attributes
     ----------
@@ -165,8 +165,8 @@ class SequenceRegressor(_DeepRegressor):
     network_fields = SEQUENCE_NETWORK
 
     def __init__(self, covariates=COVARIATES, *, length: int = field_default(DeepSettings, "length"),
-                 step_columns=None, predictive: str = "gaussian", **kwargs):
-        super().__init__(covariates, predictive=predictive, **kwargs)
+                 step_columns=None, **kwargs):
+        super().__init__(covariates, **kwargs)
         if isinstance(length, (bool, np.bool_)) or int(length) != length or int(length) < 1:
             raise InputError(f"{self.name}: length must be a positive integer, got {length!r}")
         self.length = int(length)

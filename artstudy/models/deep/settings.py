@@ -81,9 +81,11 @@ class DeepSettings(Section):
     """Test works whose image embeddings the workflow maps to 2-D (t-SNE) for the report."""
     gradcam_works: PositiveInt = 400
     """Test works whose Grad-CAM heat maps the workflow saves for the report."""
-    predictive: Literal["residual", "gaussian"] = "residual"
-    """The predictive distribution: residual (normal, one sd for every sale: the validation residuals' root mean
-    square) or gaussian (a Gaussian head: each sale's own mean and sd, trained by negative log-likelihood)."""
+    predictive: Literal["residual", "gaussian"] = "gaussian"
+    """The predictive distribution: gaussian (a Gaussian head: each sale's own mean and sd, trained by negative
+    log-likelihood) or residual (normal, one sd for every sale: the validation residuals' root mean square). On the
+    synthetic world both give the same R² and CRPS; on the New York forecast the Gaussian head's CRPS is lower
+    and its 80% intervals cover unseen artists' sales at 81-82% where one sd for all covers 68-71%."""
     embeddings: str | None = None
     """The picture embeddings cnn_lstm reads (a multimodal run's picture_embeddings.npz; the workflow names its own
     run's, and ``artstudy valuation-fit --embeddings`` sets it)."""
