@@ -19,7 +19,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 README = ROOT / "README.md"
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 #: The order in which results appear in the README.
-ORDER = ("pam_fit", "prepare", "pipeline", "deep")
+ORDER = ("pam_fit", "prepare", "pipeline", "deep", "sequences")
 
 
 def machine() -> str:

@@ -385,12 +385,12 @@ def test_dry_run_askart_profile_adds_its_reports_and_forecasts(tmp_path):
     output, counts = _dry_run_real(tmp_path, "askart_ny", "real_new_york.yaml", "New York")
     profile = _load_yaml(ROOT / "config" / "real_new_york.yaml")
     models = profile["evaluation"]["models"]
-    tabular = [m for m in models if m != "lstm"]
+    tabular = [m for m in models if m not in ("mlp", "lstm")]
     # the paintings and every medium (askart_ny_all extends askart_ny): prepared, forecast, reported
     assert counts["prepare"] == 3 and counts["pam_fit"] == 2, counts
     assert counts["execute_notebook"] == 7, counts  # 01, 02 twice, 03, 04 three times
     assert counts["valuation_fit"] == 3 * len(tabular) + 1, counts  # oracle: synthetic only
-    assert counts["deep_fit"] == len(StudyConfig().deep.models) + 2, counts  # lstm on both New York samples
+    assert counts["deep_fit"] == len(StudyConfig().deep.models) + 4, counts  # mlp and lstm on both New York samples
     for path in ["reports/new_york/02_artnet_analysis_askart_ny.html", "results/new_york/data/askart_ny/sales.csv",
                  "reports/new_york/04_sequences_uncertainty_askart_ny.html",
                  "reports/new_york/04_sequences_uncertainty_askart_ny_all.html",
