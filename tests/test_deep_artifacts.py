@@ -64,7 +64,8 @@ def test_every_model_saves_its_model_curves_and_summary(saved, market):
         mean, sd = mean_and_sd(predict(reloaded, model._inputs(test)))
         np.testing.assert_allclose(mean, model.predict(test), rtol=1e-5, atol=1e-5)
         if model.predictive == "gaussian":  # the Gaussian head's sd, as the fitted model gives it
-            np.testing.assert_allclose(sd, model.predict_distribution(test)[1], rtol=1e-5, atol=1e-5)
+            np.testing.assert_allclose(sd * on_disk["sd_scale"], model.predict_distribution(test)[1], rtol=1e-5,
+                                       atol=1e-5)
     assert not (out["mlp"][2] / "gradcam.npz").exists() and not (out["mlp"][2] / "embeddings.csv").exists()
 
 

@@ -82,8 +82,26 @@ def test_gaussian_estimators_give_each_sale_its_own_sd_and_save(pictures, tmp_pa
     multi.model_.save(tmp_path / "m.keras")
     again = mean_and_sd(predict(load_model(tmp_path / "m.keras"), multi._inputs(test)))
     np.testing.assert_allclose(again[0], mean, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(again[1], sd, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(again[1] * multi.sd_scale_, sd, rtol=1e-5, atol=1e-5)  # the head's sd, recalibrated
     tab = TabularMLP(network={"hidden": (8,), "dropout": 0.0}, predictive="gaussian", **OPTIONS).fit(train_rows)
     assert np.ptp(tab.predict_distribution(test)[1]) > 0
     with pytest.raises(InputError, match="predictive must be 'residual' or 'gaussian'"):
         TabularMLP(predictive="student")
+
+
+def test_the_gaussian_heads_sd_is_recalibrated_on_the_validation_rows(pictures):
+    """Every predicted sd is the head's times the validation rows' root mean square standardised residual."""
+    from test_deep_estimators import OPTIONS
+
+    folder, train_rows, test = pictures
+    tab = TabularMLP(network={"hidden": (8,), "dropout": 0.0}, predictive="gaussian", **OPTIONS).fit(train_rows)
+    rows = tab._training_rows(train_rows)
+    _, val_at = tab._split(len(rows))
+    assert len(val_at) > 10
+    head_mean, head_sd = mean_and_sd(predict(tab.model_, tab._inputs(rows.iloc[val_at])))
+    z = (np.log(rows["price"].to_numpy()[val_at]) - head_mean) / head_sd
+    assert tab.sd_scale_ == pytest.approx(np.sqrt(np.mean(z**2)), rel=1e-5)
+    raw = mean_and_sd(predict(tab.model_, tab._inputs(test)))[1]
+    np.testing.assert_allclose(tab.predict_distribution(test)[1], raw * tab.sd_scale_, rtol=1e-5)
+    assert TabularMLP(network={"hidden": (8,), "dropout": 0.0}, predictive="residual",
+                      **OPTIONS).fit(train_rows).sd_scale_ == 1.0

@@ -118,7 +118,7 @@ def save_artifacts(model, sales: pd.DataFrame, split, folder, *, map_works: int 
     summary = {"model": model.name, "backend": keras.backend.backend(), "image_size": model.image_size,
                "fusion": getattr(model, "fusion", None), "predictive": model.predictive, "best_epoch": int(model.history_["best_epoch"]),
                "epochs_run": len(model.history_["epoch"]), "epochs_max": model.epochs,
-               "samples_per_second": float(model.history_["samples_per_second"]), "sd": float(model.sd_),
+               "samples_per_second": float(model.history_["samples_per_second"]), "sd": float(model.sd_), "sd_scale": float(model.sd_scale_),
                "uses_image": bool(model.uses_image), "uses_tabular": bool(model.uses_tabular),
                "seconds": None if seconds is None else float(seconds)}
     if encoder_history:

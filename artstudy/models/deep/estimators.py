@@ -73,6 +73,10 @@ class _DeepRegressor(GaussianEstimator):
     history_ : dict
         Learning curves of :func:`~artstudy.models.deep.training.train`.
     sd_ : float
+        The validation residuals' root mean square (the sd of every sale with ``residual``).
+    sd_scale_ : float
+        With ``gaussian``: the factor every predicted sd is multiplied by (the validation rows'
+        standardised residuals' root mean square); 1.0 with ``residual``.
     seed_ : int
     n_without_picture_ : int
         In-sample rows left out of training because they have no picture (models with a picture input).
@@ -197,14 +201,17 @@ class _DeepRegressor(GaussianEstimator):
         fit_at, val_at = self._split(len(y))
         n_features = x["tabular"].shape[1] if self.uses_tabular else 0
         self.model_ = self._build(n_features, self.seed_)
-        self.history_, self.sd_ = self._train_network(self.model_, x, y, fit_at, val_at)
+        self.history_, self.sd_, self.sd_scale_ = self._train_network(self.model_, x, y, fit_at, val_at)
         return self
 
-    def _train_network(self, model, x: dict, y, fit_at, val_at) -> tuple[dict, float]:
-        """Train ``model`` on the fitting rows with early stopping on the validation rows; (history, residual sd).
+    def _train_network(self, model, x: dict, y, fit_at, val_at) -> tuple[dict, float, float]:
+        """Train ``model`` on the fitting rows with early stopping on the validation rows.
 
-        The residual sd is the root mean square of the validation residuals (the fitting rows' without a
-        validation share).
+        Returns ``(history, residual sd, sd scale)``: the root mean square of the validation residuals
+        (the fitting rows' without a validation share), and, for a Gaussian head, the root mean square of
+        the validation rows' standardised residuals (y - mean) / sd (1.0 otherwise), by
+        which every predicted sd is multiplied: a head that learnt its variance on the fitting rows
+        (too small where it overfits) is recalibrated on rows it did not fit.
         """
         from .training import mean_and_sd, predict, train
 
@@ -214,8 +221,10 @@ class _DeepRegressor(GaussianEstimator):
                         batch_size=self.batch_size, patience=self.patience, learning_rate=self.learning_rate,
                         seed=self.seed_, verbose=self.verbose)
         check = val_at if len(val_at) else fit_at
-        resid = y[check] - mean_and_sd(predict(model, take(check), batch_size=self.batch_size))[0]
-        return history, float(np.sqrt(np.mean(resid**2)))
+        mean, sd = mean_and_sd(predict(model, take(check), batch_size=self.batch_size))
+        resid = y[check] - mean
+        scale = 1.0 if sd is None else float(np.sqrt(np.mean((resid / sd) ** 2)))
+        return history, float(np.sqrt(np.mean(resid**2))), scale
 
     def _distribution(self, inputs: dict, n: int):
         """``(mean, sd)`` of ``n`` rows from the network's inputs; rows whose tabular features are not finite get NaN."""
@@ -227,7 +236,7 @@ class _DeepRegressor(GaussianEstimator):
         mean, sd = np.full(n, np.nan), np.full(n, np.nan)
         if ok.any():
             m, s = mean_and_sd(predict(self.model_, {k: v[ok] for k, v in inputs.items()}, batch_size=self.batch_size))
-            mean[ok], sd[ok] = m, (self.sd_ if s is None else s)
+            mean[ok], sd[ok] = m, (self.sd_ if s is None else s * self.sd_scale_)
         return mean, sd
 
     def predict_distribution(self, sales: pd.DataFrame):
@@ -370,7 +379,7 @@ class MultiModalRegressor(_DeepRegressor):
         network = {k: v for k, v in self.network.items() if k in ("hidden", "head", "dropout")}
         head = build_fusion_head(n_features, x["embedding"].shape[1], seed=self.seed_,
                                  gaussian=self.predictive == "gaussian", **network)
-        self.history_, self.sd_ = self._train_network(head, x, y, fit_at, val_at)
+        self.history_, self.sd_, self.sd_scale_ = self._train_network(head, x, y, fit_at, val_at)
         image_net = {k: v for k, v in self.network.items() if k != "weights_path"}
         self.model_ = build_multimodal(n_features, self.image_size, seed=self.seed_,
                                        gaussian=self.predictive == "gaussian",

@@ -298,7 +298,7 @@ class SequenceRegressor(_DeepRegressor):
         self.step_names_ = tuple(names) + ("present",)
         x["history"] = self._standardised(values, mask)
         self.model_ = self._build(x["tabular"].shape[1], self.seed_)
-        self.history_, self.sd_ = self._train_network(self.model_, x, y, fit_at, val_at)
+        self.history_, self.sd_, self.sd_scale_ = self._train_network(self.model_, x, y, fit_at, val_at)
         return self
 
     def _prepare(self, sales: pd.DataFrame) -> None:
