@@ -7,6 +7,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 
 from artstudy.models.deep.settings import DEEP_MODEL_NAMES
+from artstudy.models.registry import ESTIMATES
 from artstudy.settings import resolve
 
 
@@ -214,6 +215,33 @@ localrules:
     sim_gather,
     render_html,
     report_index,
+
+
+# Threads. Every job's shell command starts with with_threads(): the thread counts of the numerical
+# libraries (OpenMP, OpenBLAS, MKL, Accelerate, numexpr) are the job's threads, so a job scheduled with
+# N cores uses N, on a laptop and on a cluster node alike. (Snakemake sets the same variables for shell
+# jobs; writing them into the command makes them part of the job, visible with -p, and keeps them when
+# the job runs through a cluster's job script.) LightGBM reads evaluation.trees.threads, which is the
+# threads of its valuation_fit jobs (valuation_fit_threads). JAX/XLA (the deep models) has no thread
+# setting: its CPU thread pool takes every CPU the process may run on, which on Slurm is the job's
+# cpus-per-task (its threads); XLA_FLAGS=--xla_cpu_multi_thread_eigen=false does not cap it (JAX 0.10).
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+                    "NUMEXPR_NUM_THREADS")
+# the models of the harness that train LightGBM (with and without the house's estimates)
+TREE_MODELS = ("gbt", "gbt_lags")
+
+
+def with_threads(command):
+    """The shell command run with the numerical libraries' thread counts set to the job's {threads}."""
+    exports = " ".join(f"{name}={{threads}}" for name in THREAD_VARIABLES)
+    return f"export {exports}; {command}"
+
+
+def valuation_fit_threads(wildcards):
+    """Threads of a valuation fit: LightGBM's evaluation.trees.threads for the tree models, else 1."""
+    if wildcards.model.removesuffix(ESTIMATES) in TREE_MODELS:
+        return config["evaluation"]["trees"]["threads"]
+    return 1
 
 
 def report_html(names):

@@ -12,4 +12,4 @@ rule config_part:
     conda:
         "../environment.yml"
     shell:
-        "printf '%s\\n' {params.text:q} > {output:q} 2> {log:q}"
+        with_threads("printf '%s\\n' {params.text:q} > {output:q} 2> {log:q}")

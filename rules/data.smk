@@ -22,7 +22,7 @@ rule world:
     conda:
         "../environment.yml"
     shell:
-        "artstudy world --out {params.outdir:q} --config {input.config:q} > {log:q} 2>&1"
+        with_threads("artstudy world --out {params.outdir:q} --config {input.config:q} > {log:q} 2>&1")
 
 
 rule prepare:
@@ -41,5 +41,7 @@ rule prepare:
     conda:
         "../environment.yml"
     shell:
-        "artstudy prepare {input.raw:q} --source {wildcards.source:q} --out {output.sales:q} "
-        "--config {input.config:q} > {log:q} 2>&1"
+        with_threads(
+            "artstudy prepare {input.raw:q} --source {wildcards.source:q} --out {output.sales:q} "
+            "--config {input.config:q} > {log:q} 2>&1"
+        )

@@ -31,5 +31,7 @@ rule deep_fit:
     conda:
         "../environment.yml"
     shell:
-        "artstudy valuation-fit {input.sales:q} --model {wildcards.model:q} --out {output.predictions:q} "
-        "--config {input.config:q} --save {params.outdir:q} {params.options} > {log:q} 2>&1"
+        with_threads(
+            "artstudy valuation-fit {input.sales:q} --model {wildcards.model:q} --out {output.predictions:q} "
+            "--config {input.config:q} --save {params.outdir:q} {params.options} > {log:q} 2>&1"
+        )

@@ -25,5 +25,7 @@ rule pam_fit:
     conda:
         "../environment.yml"
     shell:
-        "artstudy pam-fit {input.sales:q} --out {params.outdir:q} --covariates {params.covariates} "
-        "--year-effects --config {input.config:q} > {log:q} 2>&1"
+        with_threads(
+            "artstudy pam-fit {input.sales:q} --out {params.outdir:q} --covariates {params.covariates} "
+            "--year-effects --config {input.config:q} > {log:q} 2>&1"
+        )

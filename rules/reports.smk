@@ -15,8 +15,10 @@ rule register_kernel:
     shell:
         # --sys-prefix: the kernel belongs to the environment running the
         # workflow (venv or conda env), so papermill finds it there.
-        'python -m ipykernel install --sys-prefix --name {params.name:q} '
-        '--display-name "Python 3 ({params.name})" > {log:q} 2>&1'
+        with_threads(
+            'python -m ipykernel install --sys-prefix --name {params.name:q} '
+            '--display-name "Python 3 ({params.name})" > {log:q} 2>&1'
+        )
 
 
 rule execute_notebook:
@@ -39,9 +41,11 @@ rule execute_notebook:
     conda:
         "../environment.yml"
     shell:
-        "papermill {input.notebook:q} {output.notebook:q} -k {params.kernel:q} "
-        "-y {params.parameters:q} --cwd . --no-progress-bar --log-level INFO "
-        "> {log:q} 2>&1"
+        with_threads(
+            "papermill {input.notebook:q} {output.notebook:q} -k {params.kernel:q} "
+            "-y {params.parameters:q} --cwd . --no-progress-bar --log-level INFO "
+            "> {log:q} 2>&1"
+        )
 
 
 rule render_html:
@@ -60,9 +64,11 @@ rule render_html:
     conda:
         "../environment.yml"
     shell:
-        "artstudy render {input.notebook:q} --out {output.html:q} --code-out {output.code:q} "
-        "--title {params.title:q} --description {params.description:q} --profile {params.profile:q} "
-        "--index {params.index:q} > {log:q} 2>&1"
+        with_threads(
+            "artstudy render {input.notebook:q} --out {output.html:q} --code-out {output.code:q} "
+            "--title {params.title:q} --description {params.description:q} --profile {params.profile:q} "
+            "--index {params.index:q} > {log:q} 2>&1"
+        )
 
 
 rule report_index:
@@ -79,5 +85,7 @@ rule report_index:
     conda:
         "../environment.yml"
     shell:
-        "artstudy report-index --out {output.index:q} --metadata-out {output.metadata:q} "
-        "--config-json {input.config:q} --run-json {params.run_json:q} {input.reports:q} > {log:q} 2>&1"
+        with_threads(
+            "artstudy report-index --out {output.index:q} --metadata-out {output.metadata:q} "
+            "--config-json {input.config:q} --run-json {params.run_json:q} {input.reports:q} > {log:q} 2>&1"
+        )

@@ -16,7 +16,9 @@ rule sim_replicate:
     conda:
         "../environment.yml"
     shell:
-        "artstudy sim-replicate --config {input.config:q} --rep {wildcards.rep} --out {output:q} > {log:q} 2>&1"
+        with_threads(
+            "artstudy sim-replicate --config {input.config:q} --rep {wildcards.rep} --out {output:q} > {log:q} 2>&1"
+        )
 
 
 rule sim_gather:
@@ -29,7 +31,7 @@ rule sim_gather:
     conda:
         "../environment.yml"
     shell:
-        "artstudy sim-gather {input:q} --out {output:q} > {log:q} 2>&1"
+        with_threads("artstudy sim-gather {input:q} --out {output:q} > {log:q} 2>&1")
 
 
 rule sim_detail:
@@ -48,4 +50,6 @@ rule sim_detail:
     conda:
         "../environment.yml"
     shell:
-        "artstudy sim-detail --config {input.config:q} --rep 1 --out {params.outdir:q} > {log:q} 2>&1"
+        with_threads(
+            "artstudy sim-detail --config {input.config:q} --rep 1 --out {params.outdir:q} > {log:q} 2>&1"
+        )

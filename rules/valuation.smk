@@ -13,15 +13,17 @@ rule valuation_fit:
         truth=lambda wildcards, input: f"--truth-lots {input.truth}" if wildcards.model == "oracle" else "",
     log:
         f"{LOGS}valuation_fit/{{source}}/{{model}}.log",
-    threads: 1
+    threads: valuation_fit_threads
     resources:
         mem_mb=2000,
         runtime=20,
     conda:
         "../environment.yml"
     shell:
-        "artstudy valuation-fit {input.sales:q} --model {wildcards.model:q} --out {output:q} "
-        "--config {input.config:q} {params.truth} > {log:q} 2>&1"
+        with_threads(
+            "artstudy valuation-fit {input.sales:q} --model {wildcards.model:q} --out {output:q} "
+            "--config {input.config:q} {params.truth} > {log:q} 2>&1"
+        )
 
 
 rule valuation_score:
@@ -45,5 +47,7 @@ rule valuation_score:
     conda:
         "../environment.yml"
     shell:
-        "artstudy valuation-score {input.sales:q} {input.predictions:q} --out {params.outdir:q} "
-        "--config {input.config:q} > {log:q} 2>&1"
+        with_threads(
+            "artstudy valuation-score {input.sales:q} {input.predictions:q} --out {params.outdir:q} "
+            "--config {input.config:q} > {log:q} 2>&1"
+        )

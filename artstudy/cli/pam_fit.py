@@ -1,4 +1,4 @@
-"""``artstudy pam-fit SALES.csv --out DIR``: fit the popularity-ability model to a sales table."""
+"""``artstudy pam-fit SALES.csv --out DIR``: fit the popularity-ability model to a sales table (CSV or Parquet)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def register(sub) -> None:
     p = sub.add_parser("pam-fit", help="fit the popularity-ability model to a sales table",
                        description="Fit the popularity-ability model by Monte Carlo EM. Settings come from the "
                                    "config's model section; the options below override them.")
-    p.add_argument("sales", type=Path, help="CSV with columns artist, sale_year, work_year, price and the covariates; "
+    p.add_argument("sales", type=Path, help="CSV or Parquet file (.parquet) with columns artist, sale_year, work_year, price and the covariates; "
                                             "rows whose left_out column names a rule count only as popularity history")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--covariates", nargs="*", default=[], metavar="COL",

@@ -1,4 +1,7 @@
-"""``artstudy prepare RAW.csv --source NAME --out SALES.csv``: a raw export to the canonical sales table."""
+"""``artstudy prepare RAW.csv --source NAME --out SALES.csv``: a raw export to the canonical sales table.
+
+RAW and OUT may be Parquet files (``.parquet``); the funnel is written beside OUT as CSV either way.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +17,9 @@ def register(sub) -> None:
                        description="Parse a raw auction export with a source mapping from the config, validate it "
                                    "and write the canonical sales table (every lot, with the rule that left it out) "
                                    "and its funnel.")
-    p.add_argument("raw", type=Path, help="raw export (CSV)")
+    p.add_argument("raw", type=Path, help="raw export (CSV, or Parquet: .parquet)")
     p.add_argument("--source", required=True, help="source mapping: synthetic or a name under the config's sources:")
-    p.add_argument("--out", type=Path, required=True, help="output CSV (the funnel goes to OUT.funnel.csv)")
+    p.add_argument("--out", type=Path, required=True, help="output CSV, or Parquet when it ends in .parquet (the funnel goes to OUT.funnel.csv, stem of OUT)")
     p.add_argument("--sale-years", type=int, nargs=2, metavar=("FIRST", "LAST"), default=None,
                    help="study window of sale years (default 1993 2022 or the source's study:)")
     p.add_argument("--work-years", type=int, nargs=2, metavar=("FIRST", "LAST"), default=None,

@@ -48,17 +48,32 @@ from .money import convert_currency, parse_currency, parse_estimate, parse_price
 from .sizes import parse_size
 from .sources import CurrencySettings, SourceMapping, StudyWindow
 from .text import clean_title, normalise_artist, on_uniques
-from .validation import CANONICAL_COLUMNS, PAM_COLUMNS, canonical_schema, check_columns, check_parsed, where
+from .validation import (CANONICAL_COLUMNS, PAM_COLUMNS, canonical_schema, check_columns, check_parsed, is_parquet,
+                         read_parquet, where)
 
 __all__ = ["read_raw", "prepare_table", "analysis_sample", "write_prepared", "funnel_path", "prepare_file"]
 
 
+def _parquet_text(path: Path) -> pd.DataFrame:
+    """A Parquet raw export as text: every column a string (typed columns as their text), missing cells ""."""
+    raw = read_parquet(path)
+    for col in raw.columns:
+        values = raw[col]
+        if not pd.api.types.is_string_dtype(values) or values.hasnans:
+            text = values.astype(str).astype(object).where(values.notna().to_numpy(), "")
+            raw[col] = text.astype(str)
+    return raw
+
+
 def read_raw(path, mapping=None) -> pd.DataFrame:
     """Read a raw export as text (every column a string, empty cells ""), with the mapping's ``sep`` and
-    ``encoding``; InputError naming the file when it is missing or cannot be read as CSV."""
+    ``encoding``; InputError naming the file when it is missing or cannot be read as CSV. A ``.parquet`` file is
+    read as Parquet (``sep`` and ``encoding`` do not apply; errors then name rows, first data row = row 1)."""
     m = None if mapping is None else as_mapping(mapping)
     sep, encoding = (",", "utf-8") if m is None else (m.sep, m.encoding)
     path = Path(path)
+    if is_parquet(path):
+        return _parquet_text(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
     try:
@@ -351,15 +366,20 @@ def funnel_path(out) -> Path:
 
 
 def write_prepared(table: pd.DataFrame, funnel, out) -> tuple[Path, Path]:
-    """Write the prepared table (the model's columns first, dates as YYYY-MM-DD) and its funnel
-    (``<stem>.funnel.csv``); returns (sales path, funnel path). ``funnel`` is a funnel table or a :class:`Funnel`."""
+    """Write the prepared table (the model's columns first) and its funnel (``<stem>.funnel.csv``, CSV either
+    way); returns (sales path, funnel path). ``funnel`` is a funnel table or a :class:`Funnel`. The table goes
+    to CSV (dates as YYYY-MM-DD) or, when ``out`` ends in ``.parquet``, to Parquet with its types kept (dates,
+    nullable integers and strings read back as they were written)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     front = [c for c in PAM_COLUMNS if c in table.columns]
     table = table[front + [c for c in table.columns if c not in front]]
-    if "sale_date" in table.columns and pd.api.types.is_datetime64_any_dtype(table["sale_date"]):
-        table = table.assign(sale_date=table["sale_date"].dt.strftime("%Y-%m-%d"))
-    table.to_csv(out, index=False)
+    if is_parquet(out):
+        table.to_parquet(out, index=False)
+    else:
+        if "sale_date" in table.columns and pd.api.types.is_datetime64_any_dtype(table["sale_date"]):
+            table = table.assign(sale_date=table["sale_date"].dt.strftime("%Y-%m-%d"))
+        table.to_csv(out, index=False)
     (funnel.table() if isinstance(funnel, Funnel) else funnel).to_csv(funnel_path(out), index=False)
     return out, funnel_path(out)
 

@@ -1,4 +1,5 @@
-"""Checks with one-line errors naming the file, the column and the first bad lines (header = line 1).
+"""Checks with one-line errors naming the file, the column and the first bad lines (header = line 1), or the
+first bad rows of a Parquet file (first data row = row 1).
 
 - a raw export: the mapped columns are present (:func:`check_columns`) and every parsed value the
   rules need is valid (:func:`check_parsed`): a sale date that parses with the source's
@@ -19,7 +20,7 @@ import pandas as pd
 
 from ..errors import InputError
 
-__all__ = ["read_table", "read_sales", "check_sales", "file_lines", "where", "REQUIRED", "CANONICAL_COLUMNS",
+__all__ = ["read_table", "read_parquet", "is_parquet", "ROW_NUMBERS", "read_sales", "check_sales", "file_lines", "where", "REQUIRED", "CANONICAL_COLUMNS",
            "PAM_COLUMNS", "canonical_schema", "check_columns", "check_parsed"]
 
 REQUIRED = ("artist", "sale_year", "work_year", "price")
@@ -31,6 +32,29 @@ CANONICAL_COLUMNS = [
     "work_year", "height_cm", "width_cm", "depth_cm", "log_area", "material", "support", "signed", "inscribed",
     "image_path", "auction_house", "low_estimate", "high_estimate", "artwork_id", "sale_kind",
 ]
+
+
+#: A frame read from Parquet carries ``attrs[ROW_NUMBERS] = True``: messages name its rows (1 = the first data row)
+#: instead of CSV file lines.
+ROW_NUMBERS = "artstudy_parquet_rows"
+
+
+def is_parquet(path) -> bool:
+    """Whether a file is read and written as Parquet (by its extension, ``.parquet``)."""
+    return Path(path).suffix.lower() == ".parquet"
+
+
+def read_parquet(path, columns=None) -> pd.DataFrame:
+    """Read a Parquet file (InputError naming the file when it is missing or unreadable); rows, not lines, in messages."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    try:
+        frame = pd.read_parquet(path, columns=columns)
+    except Exception as exc:  # pyarrow's own message says what is wrong
+        raise InputError(f"{path}: cannot be read as Parquet ({' '.join(str(exc).split())})") from exc
+    frame.attrs[ROW_NUMBERS] = True
+    return frame
 
 
 def file_lines(frame: pd.DataFrame, positions) -> np.ndarray:
@@ -49,9 +73,11 @@ def file_lines(frame: pd.DataFrame, positions) -> np.ndarray:
 def where(frame: pd.DataFrame, bad, limit: int = 5) -> str:
     """'lines 3, 5 and 2 more': the file lines of the first rows where ``bad`` holds."""
     pos = np.flatnonzero(np.asarray(bad))
-    shown = ", ".join(str(int(v)) for v in file_lines(frame, pos[:limit]))
+    rows = bool(frame.attrs.get(ROW_NUMBERS))  # a Parquet file: data rows counted from 1
+    numbers = pos[:limit] + 1 if rows else file_lines(frame, pos[:limit])
+    shown = ", ".join(str(int(v)) for v in numbers)
     more = f" and {pos.size - limit} more" if pos.size > limit else ""
-    return f"line{'s' if pos.size > 1 else ''} {shown}{more}"
+    return f"{'row' if rows else 'line'}{'s' if pos.size > 1 else ''} {shown}{more}"
 
 
 _SALES_REASONS = {
@@ -124,8 +150,11 @@ def check_sales(frame: pd.DataFrame, covariates=(), source="sales table") -> pd.
 
 
 def read_table(path) -> pd.DataFrame:
-    """Read a CSV file, raising :class:`InputError` naming the file when it is missing or unreadable."""
+    """Read a CSV file, or a Parquet file by its extension (:func:`read_parquet`), raising :class:`InputError`
+    naming the file when it is missing or unreadable."""
     path = Path(path)
+    if is_parquet(path):
+        return read_parquet(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
     try:
@@ -135,7 +164,7 @@ def read_table(path) -> pd.DataFrame:
 
 
 def read_sales(path, covariates=()) -> pd.DataFrame:
-    """Read and validate a sales CSV (columns artist, sale_year, work_year, price and covariates)."""
+    """Read and validate a sales CSV or Parquet file (columns artist, sale_year, work_year, price and covariates)."""
     return check_sales(read_table(path), covariates, source=str(path))
 
 

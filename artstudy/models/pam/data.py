@@ -31,7 +31,7 @@ from ..features import history_table, popularity_for
 from .selection import artist_spans, work_window
 from .settings import PAMSettings
 
-__all__ = ["PAMData", "prepare", "check_full_rank", "selection_step"]
+__all__ = ["PAMData", "prepare", "design", "check_full_rank", "selection_step"]
 
 
 @dataclass
@@ -63,16 +63,19 @@ def selection_step(settings: PAMSettings) -> str:
             f"consecutive windows")
 
 
-def check_full_rank(X: np.ndarray, names, source: str = "design matrix") -> None:
-    """Raise :class:`InputError` naming the constant or collinear columns when ``X`` lacks full column rank."""
+def check_full_rank(X: np.ndarray, names, source: str = "design matrix", gram=None) -> None:
+    """Raise :class:`InputError` naming the constant or collinear columns when ``X`` lacks full column rank.
+
+    ``gram`` is X'X when the caller has it; the scaled Gram matrix needs no (N, p) copy of X.
+    """
     names = list(names)
-    norms = np.linalg.norm(X, axis=0)
+    gram = X.T @ X if gram is None else gram
+    norms = np.sqrt(np.diag(gram))
     if np.any(norms == 0):
         zero = [names[k] for k in np.flatnonzero(norms == 0)]
         raise InputError(f"{source}: rank deficient: column {', '.join(zero)} is constant 0 "
                          "(a covariate level or sale year with no sale)")
-    Xs = X / norms
-    w, v = np.linalg.eigh(Xs.T @ Xs)  # condition number above 1e12: numerically rank deficient
+    w, v = np.linalg.eigh(gram / np.outer(norms, norms))  # condition number above 1e12: numerically rank deficient
     null = v[:, w < 1e-12 * w.max()]
     if null.size == 0:
         return
@@ -122,6 +125,21 @@ def _select(sales: pd.DataFrame, funnel: Funnel, alive: np.ndarray, settings: PA
     return alive, win
 
 
+#: Rows per block of :func:`design`.
+DESIGN_BLOCK = 1 << 18
+
+
+def design(encoder: DesignEncoder, kept: pd.DataFrame, block: int | None = None) -> np.ndarray:
+    """The design matrix [encoder's columns, popularity] filled in row blocks: no (N, p) temporaries."""
+    n, block = len(kept), block or DESIGN_BLOCK
+    X = np.empty((n, len(encoder.names_) + 1))
+    for lo in range(0, n, block):
+        part = kept.iloc[lo:lo + block]
+        X[lo:lo + block, :-1] = encoder.transform(part)
+        X[lo:lo + block, -1] = part["popularity"].to_numpy()
+    return X
+
+
 def prepare(sales: pd.DataFrame, covariates=(), year_effects: bool = False, settings=None,
             source: str = "sales table") -> PAMData:
     """Validate a sales table and build the model inputs (see the module's docstring).
@@ -146,8 +164,11 @@ def prepare(sales: pd.DataFrame, covariates=(), year_effects: bool = False, sett
     first = kept.groupby(codes)["work_window"].min().to_numpy()
     last = kept.groupby(codes)["work_window"].max().to_numpy()
     kept["window"] = kept["work_window"].to_numpy() - first[codes]
-    encoder = DesignEncoder(covariates, year_effects, intercept=True).fit(kept)
-    X = np.column_stack([encoder.transform(kept), kept["popularity"].to_numpy()])
+    # text columns as the encoder converts them: NumPy-object strings, whose per-value iteration and comparison
+    # are several times faster than pyarrow's (the same values, levels and matrix)
+    with pd.option_context("mode.string_storage", "python"):
+        encoder = DesignEncoder(covariates, year_effects, intercept=True).fit(kept)
+        X = design(encoder, kept)
     names = encoder.names_ + ["popularity"]
     return PAMData(X=X, y=kept["log_price"].to_numpy(), names=names, artist=codes.astype(np.int64),
                    window=kept["window"].to_numpy(dtype=np.int64), lengths=(last - first + 1).astype(np.int64),

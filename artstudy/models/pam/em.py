@@ -48,16 +48,22 @@ class Problem:
     counts: np.ndarray  # (I, W) sales per cell
     lengths: np.ndarray
     XtX_inv: np.ndarray
-    pinv: np.ndarray  # (X'X)^-1 X'
+    XtX: np.ndarray
 
     @classmethod
-    def build(cls, X, y, artist, window, lengths) -> "Problem":
+    def build(cls, X, y, artist, window, lengths, XtX=None) -> "Problem":
+        """``XtX``: X'X when the caller has it (one pass over X fewer)."""
         lengths = np.asarray(lengths, dtype=np.int64)
         n_art, width = lengths.size, int(lengths.max())
         cell = np.asarray(artist, dtype=np.int64) * width + np.asarray(window, dtype=np.int64)
         counts = np.bincount(cell, minlength=n_art * width).reshape(n_art, width).astype(float)
-        XtX_inv = linalg.cho_solve(linalg.cho_factor(X.T @ X), np.eye(X.shape[1]))
-        return cls(X=X, y=y, cell=cell, counts=counts, lengths=lengths, XtX_inv=XtX_inv, pinv=XtX_inv @ X.T)
+        XtX = X.T @ X if XtX is None else XtX
+        XtX_inv = linalg.cho_solve(linalg.cho_factor(XtX), np.eye(X.shape[1]))
+        return cls(X=X, y=y, cell=cell, counts=counts, lengths=lengths, XtX_inv=XtX_inv, XtX=XtX)
+
+    def project(self, v: np.ndarray) -> np.ndarray:
+        """Least-squares coefficients of ``v`` (N,) on X: (X'X)^-1 X'v, without an (p, N) projector in memory."""
+        return self.XtX_inv @ (v @ self.X)
 
     @property
     def shape(self):
@@ -98,37 +104,54 @@ class EMResult:
         return self.stop_reason == "converged"
 
 
+#: Rows per block when a pass over the design needs an (N, p) temporary: its memory stays O(p * BLOCK).
+BLOCK = 1 << 16
+
+
+def _within_moments(problem: Problem):
+    """(Xw'Xw, Xw'yw, column sums of squares of X) with Xw, yw the deviations from the cell means, in row blocks."""
+    X, y, cell = problem.X, problem.y, problem.cell
+    n_per = np.maximum(problem.counts.ravel(), 1.0)
+    n_par = X.shape[1]
+    sums = np.column_stack([problem.cell_matrix().reshape(-1, n_par), problem.cell_sums(y).ravel()])
+    means = sums / n_per[:, None]  # (cells, p + 1): the sums in sale order within each cell, as bincount's
+    gram, cross, sq = np.zeros((n_par, n_par)), np.zeros(n_par), np.zeros(n_par)
+    for lo in range(0, len(y), BLOCK):
+        rows = slice(lo, lo + BLOCK)
+        dev = means[cell[rows]]
+        xw = X[rows] - dev[:, :n_par]
+        gram += xw.T @ xw
+        cross += (y[rows] - dev[:, n_par]) @ xw
+        sq += np.einsum("ij,ij->j", X[rows], X[rows])
+    return gram, cross, sq
+
+
 def within_start(problem: Problem) -> np.ndarray:
     """Starting coefficients: the within-(artist, window) least-squares estimate.
 
     Columns that vary within cells (popularity, sale years, most covariates) are estimated from
     deviations from their cell means, which removes the abilities exactly; columns constant
     within cells (the intercept) are then fitted to the remainder. This starts EM close to its
-    fixed point in the directions where ability and popularity are confounded.
+    fixed point in the directions where ability and popularity are confounded. The deviations
+    are formed in row blocks (:data:`BLOCK`), never as a whole (N, p) matrix.
     """
-    X, y, cell = problem.X, problem.y, problem.cell
-    n_per = np.maximum(problem.counts.ravel(), 1.0)
-
-    def within(v):
-        means = np.stack([np.bincount(cell, weights=col, minlength=n_per.size) for col in np.atleast_2d(v.T)])
-        return v - (means / n_per).T[cell].reshape(v.shape)
-
-    Xw = within(X)
-    varies = np.linalg.norm(Xw, axis=0) > 1e-8 * np.maximum(np.linalg.norm(X, axis=0), 1e-300)
+    X, y = problem.X, problem.y
+    gram, cross, sq = _within_moments(problem)
+    varies = np.sqrt(np.diag(gram)) > 1e-8 * np.maximum(np.sqrt(sq), 1e-300)
     delta = np.zeros(X.shape[1])
     if varies.any():
-        Xv = Xw[:, varies]
-        delta[varies] = linalg.solve(Xv.T @ Xv, Xv.T @ within(y), assume_a="pos")
+        delta[varies] = linalg.solve(gram[np.ix_(varies, varies)], cross[varies], assume_a="pos")
     if (~varies).any():
+        rest = y - X @ delta  # delta is 0 on the constant columns
         Xc = X[:, ~varies]
-        rest = y - X[:, varies] @ delta[varies]
-        delta[~varies] = linalg.solve(Xc.T @ Xc, Xc.T @ rest, assume_a="pos")
+        delta[~varies] = linalg.solve(Xc.T @ Xc, (rest @ X)[~varies], assume_a="pos")
     return delta
 
 
-def e_step(problem: Problem, delta, sigma2, a, settings: EMSettings, rng):
-    """Gibbs sweeps at (delta, sigma2): returns (a_hat, a_var, tau2 draws, last draw)."""
-    sums = problem.cell_sums(problem.y - problem.X @ delta)
+def e_step(problem: Problem, delta, sigma2, a, settings: EMSettings, rng, fitted=None):
+    """Gibbs sweeps at (delta, sigma2): returns (a_hat, a_var, tau2 draws, last draw). ``fitted``: X delta when
+    the caller has it (one pass over X fewer)."""
+    sums = problem.cell_sums(problem.y - (problem.X @ delta if fitted is None else fitted))
     acc = np.zeros(problem.shape)
     acc2 = np.zeros(problem.shape)
     tau2 = np.empty(settings.n_gibbs)
@@ -144,13 +167,17 @@ def e_step(problem: Problem, delta, sigma2, a, settings: EMSettings, rng):
     return a_hat, np.maximum(acc2 / kept - a_hat**2, 0.0), tau2, a
 
 
-def m_step(problem: Problem, a_hat, a_var):
-    """Coefficients and the expected residual variance given the E-step's ability moments."""
+def m_step(problem: Problem, a_hat, a_var, fitted: bool = False):
+    """Coefficients and the expected residual variance given the E-step's ability moments (and X delta with
+    ``fitted=True``, for the next E-step)."""
     n_obs, n_par = problem.X.shape
     a_obs = a_hat.ravel()[problem.cell]
-    delta = problem.pinv @ (problem.y - a_obs)
-    resid = problem.y - problem.X @ delta - a_obs
+    delta = problem.project(problem.y - a_obs)
+    x_delta = problem.X @ delta
+    resid = problem.y - x_delta - a_obs
     expected_rss = resid @ resid + np.sum(problem.counts * a_var)
+    if fitted:
+        return delta, float(expected_rss / (n_obs - n_par)), x_delta
     return delta, float(expected_rss / (n_obs - n_par))
 
 
@@ -173,8 +200,9 @@ def run_mcem(problem: Problem, settings: EMSettings, rng, progress=None) -> EMRe
     """Run Monte Carlo EM from the settings' start until a stop rule holds (see the module's docstring)."""
     X, y = problem.X, problem.y
     n_obs, n_par = X.shape
-    delta = within_start(problem) if settings.init == "within" else problem.pinv @ y
-    resid = y - X @ delta
+    delta = within_start(problem) if settings.init == "within" else problem.project(y)
+    x_delta = X @ delta
+    resid = y - x_delta
     sigma2 = float(resid @ resid / (n_obs - n_par))
     # the first E-step starts from each cell's mean least-squares residual
     a = np.divide(problem.cell_sums(resid), problem.counts, out=np.zeros(problem.shape), where=problem.counts > 0)
@@ -182,9 +210,9 @@ def run_mcem(problem: Problem, settings: EMSettings, rng, progress=None) -> EMRe
     trace, draws, stable, stop = [], [], 0, "max_iter"
     bar = _bar(settings, progress)
     for it in range(1, settings.max_iter + 1):
-        a_hat, a_var, tau2, a = e_step(problem, delta, sigma2, a, settings, rng)
+        a_hat, a_var, tau2, a = e_step(problem, delta, sigma2, a, settings, rng, fitted=x_delta)
         draws.append(tau2)
-        delta_new, sigma2 = m_step(problem, a_hat, a_var)
+        delta_new, sigma2, x_delta = m_step(problem, a_hat, a_var, fitted=True)
         se = np.sqrt(np.diag(problem.XtX_inv) * sigma2)
         change = np.max(np.abs(delta_new - delta) / se_prev)
         delta, se_prev = delta_new, se

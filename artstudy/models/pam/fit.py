@@ -15,12 +15,23 @@ import pandas as pd
 from scipy import linalg
 
 from ..._section import build
+from . import em
 from .data import PAMData, prepare
 from .model import PopularityAbilityModel
 from .results import PAMResults
 from .settings import PAMSettings
 
 __all__ = ["fit_pam", "ols_table", "PAMData", "PAMResults", "prepare"]
+
+
+def _tsqr(X, y, block: int | None = None):
+    """R of the QR decomposition of ``X`` and Q'y, by a QR of each row block of [X y] and one of their stacked R
+    factors (tall-skinny QR): the memory of a block, never an (N, p) Q."""
+    n_par, block = X.shape[1], block or em.BLOCK
+    factors = [np.linalg.qr(np.column_stack([X[lo:lo + block], y[lo:lo + block]]), mode="r")
+               for lo in range(0, len(y), block)]
+    r = np.linalg.qr(np.vstack(factors), mode="r") if len(factors) > 1 else factors[0]
+    return r[:n_par, :n_par], r[:n_par, n_par]
 
 
 def ols_table(X, y, names) -> pd.DataFrame:
@@ -43,8 +54,8 @@ def ols_table(X, y, names) -> pd.DataFrame:
     """
     X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
     n_obs, n_par = X.shape
-    q, r = np.linalg.qr(X)
-    estimate = linalg.solve_triangular(r, q.T @ y)
+    r, qty = _tsqr(X, y)
+    estimate = linalg.solve_triangular(r, qty)
     resid = y - X @ estimate
     r_inv = linalg.solve_triangular(r, np.eye(n_par))
     cov = (resid @ resid / (n_obs - n_par)) * (r_inv @ r_inv.T)

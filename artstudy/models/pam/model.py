@@ -56,14 +56,15 @@ def _d(name):
     return field_default(EMSettings, name)
 
 
-def marginal_covariance(X, cells, counts, lengths, sigma2, tau2, sigma_a) -> np.ndarray:
+def marginal_covariance(X, cells, counts, lengths, sigma2, tau2, sigma_a, XtX=None) -> np.ndarray:
     """Covariance of delta-hat from the observed information by Louis' formula (exact, see the module).
 
-    ``cells`` is Z'X with shape (I, W, p); ``counts`` the sales per (artist, window) cell.
+    ``cells`` is Z'X with shape (I, W, p); ``counts`` the sales per (artist, window) cell; ``XtX`` is X'X when
+    the caller has it.
     """
     n_art, width, n_par = cells.shape
     C_Xc = posterior_cov_times(cells, counts, lengths, sigma2, tau2, sigma_a).reshape(n_art * width, n_par)
-    complete = X.T @ X / sigma2
+    complete = (X.T @ X if XtX is None else XtX) / sigma2
     missing = cells.reshape(n_art * width, n_par).T @ C_Xc / sigma2**2
     info = complete - missing
     return np.linalg.inv(info)
@@ -155,11 +156,12 @@ class PopularityAbilityModel:
         names = list(names) if names is not None else [f"x{k}" for k in range(X.shape[1])]
         if np.any(window < 0) or np.any(window >= lengths[artist]):
             raise ValueError("window index outside the artist's windows")
-        check_full_rank(X, names)
-        problem = Problem.build(X, y, artist, window, lengths)
+        gram = X.T @ X  # one pass over X for the rank check, the projector and the information
+        check_full_rank(X, names, gram=gram)
+        problem = Problem.build(X, y, artist, window, lengths, XtX=gram)
         em = run_mcem(problem, settings, np.random.default_rng(self.random_state), self.progress)
         cov = marginal_covariance(X, problem.cell_matrix(), problem.counts, lengths, em.sigma2, em.tau2,
-                                  settings.sigma_a)
+                                  settings.sigma_a, XtX=gram)
         active = np.arange(problem.shape[1])[None, :] < lengths[:, None]
         self.names_ = names
         self.coef_ = pd.Series(em.delta, index=names, name="estimate")

@@ -47,26 +47,43 @@ def _active(lengths, width):
     return np.arange(width)[None, :] < np.asarray(lengths)[:, None]
 
 
-def kalman_filter(sums, counts, lengths, sigma2, tau2, sigma_a):
-    """Filtered means and variances ``m[i, j]``, ``P[i, j]`` of ``a[i, j]`` given windows ``<= j``."""
-    sums = np.asarray(sums, dtype=float)
-    counts = np.asarray(counts, dtype=float)
-    n_art, width = sums.shape
+def _observations_t(sums, counts, sigma2):
+    """Window-major (W, I) observation precision n / sigma2 and information s / sigma2 (fixed within an E-step)."""
+    counts_t = np.ascontiguousarray(np.asarray(counts, dtype=float).T)
+    sums_t = np.ascontiguousarray(np.asarray(sums, dtype=float).T)
+    return counts_t / sigma2, sums_t / sigma2
+
+
+def _filter_t(prec_obs, info_obs, tau2, sigma_a):
+    """The Kalman filter on window-major arrays: ``m[j, i]``, ``P[j, i]`` (contiguous rows, one per window).
+
+    The same operations as an artist-major loop, element by element, so the same numbers; a window's
+    row is contiguous, which is what makes the loop over windows fast for many artists.
+    """
+    width, n_art = prec_obs.shape
     sa2 = sigma_a**2
-    prec_obs = counts / sigma2
-    info_obs = sums / sigma2
-    m = np.empty((n_art, width))
-    P = np.empty((n_art, width))
+    m = np.empty((width, n_art))
+    P = np.empty((width, n_art))
     m_pred = np.zeros(n_art)
     P_pred = np.full(n_art, float(tau2))
+    tmp = np.empty(n_art)
     for j in range(width):
         if j > 0:
-            m_pred = m[:, j - 1]
-            P_pred = P[:, j - 1] + sa2
-        Pj = 1.0 / (1.0 / P_pred + prec_obs[:, j])
-        m[:, j] = Pj * (m_pred / P_pred + info_obs[:, j])
-        P[:, j] = Pj
+            m_pred = m[j - 1]
+            np.add(P[j - 1], sa2, out=P_pred)
+        np.divide(1.0, P_pred, out=tmp)
+        tmp += prec_obs[j]
+        np.divide(1.0, tmp, out=P[j])  # Pj = 1 / (1 / P_pred + n / sigma2)
+        np.divide(m_pred, P_pred, out=tmp)
+        tmp += info_obs[j]
+        np.multiply(P[j], tmp, out=m[j])  # m = Pj * (m_pred / P_pred + s / sigma2)
     return m, P
+
+
+def kalman_filter(sums, counts, lengths, sigma2, tau2, sigma_a):
+    """Filtered means and variances ``m[i, j]``, ``P[i, j]`` of ``a[i, j]`` given windows ``<= j``."""
+    m, P = _filter_t(*_observations_t(sums, counts, sigma2), tau2, sigma_a)
+    return np.ascontiguousarray(m.T), np.ascontiguousarray(P.T)
 
 
 def kalman_smoother(sums, counts, lengths, sigma2, tau2, sigma_a):
@@ -110,26 +127,42 @@ def ffbs(sums, counts, lengths, sigma2, tau2, sigma_a, rng=None, z=None):
     -------
     ndarray of shape (I, W): one draw from p(a | y, theta, tau2); ``nan`` past ``L_i``.
     """
-    lengths = np.asarray(lengths)
-    m, P = kalman_filter(sums, counts, lengths, sigma2, tau2, sigma_a)
-    n_art, width = m.shape
+    return _ffbs(sums, counts, lengths, sigma2, tau2, sigma_a, rng, z, np.nan)
+
+
+def _ffbs(sums, counts, lengths, sigma2, tau2, sigma_a, rng, z, fill, fixed=None):
+    """:func:`ffbs` with ``fill`` past each artist's last window. ``fixed``: :func:`_ffbs_fixed` of this E-step."""
+    prec_obs, info_obs, is_last, active = fixed or _ffbs_fixed(sums, counts, lengths, sigma2)
+    m, P = _filter_t(prec_obs, info_obs, tau2, sigma_a)
+    width, n_art = m.shape
     if z is None:
         z = rng.standard_normal((n_art, width))
+    z = np.ascontiguousarray(np.asarray(z, dtype=float).T)
     sa2 = sigma_a**2
-    a = np.full((n_art, width), np.nan)
-    last_j = lengths - 1
-    for j in range(width - 1, -1, -1):
-        Pj = P[:, j]
-        if j < width - 1:
-            J = Pj / (Pj + sa2)
-            mean = m[:, j] + J * (a[:, j + 1] - m[:, j])
-            var = Pj * (1.0 - J)
-            draw = mean + np.sqrt(var) * z[:, j]
-            a[:, j] = np.where(last_j == j, m[:, j] + np.sqrt(Pj) * z[:, j], draw)
-        else:
-            a[:, j] = m[:, j] + np.sqrt(Pj) * z[:, j]
-    a[~_active(lengths, width)] = np.nan
+    J = P[:-1] / (P[:-1] + sa2)
+    sd = np.sqrt(P[:-1] * (1.0 - J))  # the sd of a[j] given a[j + 1]
+    last = m + np.sqrt(P) * z  # the draw of a window that is its artist's last
+    a = np.empty((width, n_art))
+    a[width - 1] = last[width - 1]
+    tmp = np.empty(n_art)
+    for j in range(width - 2, -1, -1):
+        np.subtract(a[j + 1], m[j], out=tmp)
+        tmp *= J[j]
+        tmp += m[j]  # mean = m + J (a[j + 1] - m)
+        np.multiply(sd[j], z[j], out=a[j])
+        a[j] += tmp  # draw = mean + sd z
+        np.copyto(a[j], last[j], where=is_last[j])
+    a = np.ascontiguousarray(a.T)
+    a[~active] = fill
     return a
+
+
+def _ffbs_fixed(sums, counts, lengths, sigma2):
+    """What every FFBS sweep of one E-step shares: window-major observations, last-window and active masks."""
+    lengths = np.asarray(lengths)
+    width = np.shape(sums)[1]
+    is_last = np.arange(width)[:, None] == (lengths - 1)[None, :]
+    return (*_observations_t(sums, counts, sigma2), is_last, _active(lengths, width))
 
 
 def _padded(a):
@@ -226,10 +259,11 @@ def gibbs_sweeps(sums, counts, lengths, sigma2, a, n_sweeps, *, lam, sigma_a, rn
 
     n_art = len(lengths)
     a = np.nan_to_num(np.asarray(a, dtype=float))
+    fixed = _ffbs_fixed(sums, counts, lengths, sigma2) if sampler == "ffbs" else None
     for _ in range(n_sweeps):
         tau2 = float(sample_tau2(float(a[:, 0] @ a[:, 0]), n_art, lam, rng, tau2_method)[0])
-        if sampler == "ffbs":
-            a = np.nan_to_num(ffbs(sums, counts, lengths, sigma2, tau2, sigma_a, rng))
+        if sampler == "ffbs":  # 0 past the last window: what nan_to_num made of ffbs's nan
+            a = _ffbs(sums, counts, lengths, sigma2, tau2, sigma_a, rng, None, 0.0, fixed)
         elif sampler == "single-site":
             a = np.nan_to_num(single_site_sweep(a, sums, counts, lengths, sigma2, tau2, sigma_a, rng))
         else:
