@@ -133,14 +133,19 @@ def timing_table(deep_dir: Path, models) -> list[str]:
     return lines
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def workflow_arguments(description: str, result: str, argv=None) -> argparse.Namespace:
+    """The options of a benchmark that runs the workflow: --profile, --cores, --workdir, --record."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--profile", nargs="*", default=[], metavar="FILE",
                         help="profile files merged over config/config.yaml (none: the default study)")
     parser.add_argument("--cores", type=int, default=os.cpu_count())
     parser.add_argument("--workdir", default=None, help="keep the outputs here (default: a temporary folder)")
-    parser.add_argument("--record", action="store_true", help="write benchmarks/results/deep.md")
-    args = parser.parse_args(argv)
+    parser.add_argument("--record", action="store_true", help=f"write benchmarks/results/{result}.md")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = workflow_arguments(__doc__.splitlines()[0], "deep", argv)
     import pandas as pd
 
     config = _config(args.profile)

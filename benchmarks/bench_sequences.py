@@ -22,7 +22,6 @@ with its training rules takes under 15 minutes.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_deep import _config, _snakemake  # noqa: E402
+from bench_deep import _config, _gain, _snakemake, workflow_arguments  # noqa: E402
 
 #: The sequence models and the same model without the sequence.
 PAIRS = {"lstm": "mlp", "cnn_lstm": "multimodal", "gbt_lags": "gbt"}
@@ -66,25 +65,18 @@ def coverage_verdict(metrics) -> tuple[list[str], bool]:
 
 def gain_lines(differences) -> list[str]:
     """R² gain of each sequence model over its counterpart, on repeat and fresh sales (paired bootstrap)."""
-    d = differences[differences["metric"] == "r2"].set_index(["model", "reference", "segment"])
     lines = []
     for model, reference in PAIRS.items():
+        rows = {seg: _gain(differences, model, reference, seg) for seg in ("all", "repeat", "fresh")}
         parts = [f"{seg} {row['value']:+.3f} [{row['ci_low']:+.3f}, {row['ci_high']:+.3f}]"
-                 for seg in ("all", "repeat", "fresh") if (model, reference, seg) in d.index
-                 for row in [d.loc[(model, reference, seg)]]]
+                 for seg, row in rows.items() if row is not None]
         if parts:
             lines.append(f"- {model} minus {reference} (R²): " + "; ".join(parts))
     return lines
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", nargs="*", default=[], metavar="FILE",
-                        help="profile files merged over config/config.yaml (none: the default study)")
-    parser.add_argument("--cores", type=int, default=os.cpu_count())
-    parser.add_argument("--workdir", default=None, help="keep the outputs here (default: a temporary folder)")
-    parser.add_argument("--record", action="store_true", help="write benchmarks/results/sequences.md")
-    args = parser.parse_args(argv)
+    args = workflow_arguments(__doc__.splitlines()[0], "sequences", argv)
     import pandas as pd
 
     config = _config(args.profile)

@@ -138,7 +138,7 @@ def test_sequence_gain_intervals_are_those_of_score_on_a_toy_market():
 def test_sequence_gain_refuses_a_missing_lot(hand):
     sales, split = hand
     preds = hand_predictions(sales)
-    with pytest.raises(InputError, match=r"model lstm: no prediction for 1 of the 9"):
+    with pytest.raises(InputError, match=r"model lstm: column pred: no value for 1 of the 9 scored test lots"):
         sequence_gain(sales, split, [preds[0], preds[1].iloc[1:]])
 
 

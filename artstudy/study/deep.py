@@ -72,15 +72,23 @@ def _segment_r2(y, preds: dict, positions: np.ndarray, n_bootstrap: int, rng):
     p_s = {m: p[positions] for m, p in preds.items()}
     point = {m: float(r2(y_s, p)) for m, p in p_s.items()}
     draws = {m: np.empty(n_bootstrap) for m in preds}
-    n = positions.size
-    step = max(1, _CHUNK // n)
-    for start in range(0, n_bootstrap, step):
-        stop = min(start + step, n_bootstrap)
-        idx = rng.integers(0, n, size=(stop - start, n))   # (chunk, n): each row one resample
+    for start, stop, idx in resample_chunks(positions.size, n_bootstrap, rng):
         y_b = y_s[idx]
         for m, p in p_s.items():
             draws[m][start:stop] = r2(y_b, p[idx])
     return point, draws
+
+
+def resample_chunks(n: int, n_bootstrap: int, rng):
+    """Paired bootstrap resamples of ``n`` sales as the harness draws them: ``(start, stop, idx)`` chunks.
+
+    ``idx`` has shape ``(stop - start, n)``, each row one resample (``rng.integers(0, n, (chunk, n))`` in
+    chunks of :func:`artstudy.evaluation.metrics.score_predictions`'s size), so the draws are its resamples.
+    """
+    step = max(1, _CHUNK // n)
+    for start in range(0, n_bootstrap, step):
+        stop = min(start + step, n_bootstrap)
+        yield start, stop, rng.integers(0, n, size=(stop - start, n))
 
 
 def _check_arrays(y, preds, masks):

@@ -16,13 +16,13 @@ from scipy import stats
 
 from ..errors import InputError
 from ..evaluation.calibration import NOMINAL_LEVELS, coverage_curve, pit, pit_histogram
-from ..evaluation.harness import lot_ids
-from ..evaluation.metrics import _CHUNK, _interval, level_tag, r2, segment_seed
+from ..evaluation.harness import _model_columns, lot_ids
+from ..evaluation.metrics import _interval, level_tag, r2, segment_seed
 from ..evaluation.segments import segment_masks
 from ..evaluation.split import Split, sale_dates
 from ..models.base import log_price
 from ..models.sequences import artist_histories
-from .deep import _words
+from .deep import _words, resample_chunks
 
 __all__ = ["SEQUENCE_PAIRS", "HISTORY_BINS", "GAIN_COLUMNS", "ESTIMATES_SUFFIX", "history_lengths", "history_bins",
            "sequence_gain", "binomial_band", "coverage_table", "coverage_aim", "interval_kind", "calibration",
@@ -41,22 +41,14 @@ ESTIMATES_SUFFIX = "+estimates"
 
 
 def _aligned(sales: pd.DataFrame, split: Split, predictions) -> dict:
-    """Every model's predictions as a frame aligned with the scored test rows (position by position)."""
+    """Every model's prediction columns aligned with the scored test rows, joined as the harness joins them."""
     frames = [predictions] if isinstance(predictions, pd.DataFrame) else list(predictions)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["lot_id", "model", "pred"])
-    ids = lot_ids(sales)[split.scored]
-    out = {}
-    for name, frame in table.groupby("model", sort=False):
-        keyed = frame.set_index(frame["lot_id"].astype(str).to_numpy())
-        if keyed.index.duplicated().any():
-            raise InputError(f"predictions of model {name}: lot ids given more than once")
-        aligned = keyed.reindex(ids).reset_index(drop=True)
-        missing = ~np.isfinite(aligned["pred"].to_numpy(dtype=float))
-        if missing.any():
-            raise InputError(f"predictions of model {name}: no prediction for {int(missing.sum())} of the "
-                             f"{missing.size} scored test lots (lots {', '.join(ids[missing][:5])})")
-        out[str(name)] = aligned
-    return out
+    ids = lot_ids(sales)
+    scored, test = ids[split.scored], pd.Index(ids[split.test])
+    levels = sorted({float(c[len("lower"):]) / 100 for c in table.columns if str(c).startswith("lower")})
+    return {str(name): pd.DataFrame(_model_columns(str(name), frame, scored, test, levels))
+            for name, frame in table.groupby("model", sort=False)}
 
 
 def history_lengths(sales: pd.DataFrame, split: Split) -> pd.Series:
@@ -106,11 +98,7 @@ def _draws(y, preds: dict, positions, n_bootstrap: int, rng):
     p_s = {m: p[positions] for m, p in preds.items()}
     point = {m: (float(r2(y_s, p)), float(np.mean(np.abs(y_s - p)))) for m, p in p_s.items()}
     draws = {m: np.empty((2, n_bootstrap)) for m in p_s}
-    n = positions.size
-    step = max(1, _CHUNK // n)
-    for start in range(0, n_bootstrap, step):
-        stop = min(start + step, n_bootstrap)
-        idx = rng.integers(0, n, size=(stop - start, n))
+    for start, stop, idx in resample_chunks(positions.size, n_bootstrap, rng):
         y_b = y_s[idx]
         for m, p in p_s.items():
             draws[m][0, start:stop] = r2(y_b, p[idx])
