@@ -7,16 +7,35 @@ Rooms (subpackages): :mod:`artstudy.data` (raw exports to the canonical sales ta
 :mod:`artstudy.study` (tables, figures and sentences for the reports), :mod:`artstudy.cli`.
 """
 
-from .models.pam.data import prepare
-from .models.pam.estimator import PopularityAbilityRegressor
-from .models.pam.fit import fit_pam
-from .models.pam.model import PopularityAbilityModel
-from .models.pam.popularity import popularity
-from .models.pam.results import PAMResults
-from .settings import StudyConfig, read_config, resolve
-from .synth.market import simulate_market
-from .synth.specs import SimulationSpec
+import importlib
 
 __version__ = "0.1.0"
-__all__ = ["PopularityAbilityModel", "PopularityAbilityRegressor", "PAMResults", "fit_pam", "prepare", "popularity",
-           "SimulationSpec", "simulate_market", "StudyConfig", "read_config", "resolve", "__version__"]
+
+#: Public names -> the module defining them, imported on first use (PEP 562), so that a command such as
+#: ``artstudy prepare`` does not pay for importing the models (scipy.stats) it never uses.
+_LAZY = {
+    "PopularityAbilityModel": ".models.pam.model",
+    "PopularityAbilityRegressor": ".models.pam.estimator",
+    "PAMResults": ".models.pam.results",
+    "fit_pam": ".models.pam.fit",
+    "prepare": ".models.pam.data",
+    "popularity": ".models.pam.popularity",
+    "SimulationSpec": ".synth.specs",
+    "simulate_market": ".synth.market",
+    "StudyConfig": ".settings",
+    "read_config": ".settings",
+    "resolve": ".settings",
+}
+__all__ = [*_LAZY, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_LAZY])

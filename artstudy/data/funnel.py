@@ -38,15 +38,28 @@ class Funnel:
     """
 
     def __init__(self, artists, first_step: str = "lots read", alive=None):
-        self._codes, _ = pd.factorize(pd.Series(np.asarray(artists, dtype=object)), use_na_sentinel=True)
+        if isinstance(getattr(artists, "dtype", None), pd.CategoricalDtype):  # codes already: no pass over text
+            self._codes = np.asarray(pd.Categorical(artists).codes, dtype=np.intp)
+        else:
+            self._codes, _ = pd.factorize(pd.Series(np.asarray(artists, dtype=object)), use_na_sentinel=True)
         n = self._codes.size
+        self._n_codes = int(self._codes.max()) + 2 if n else 1
         self.alive = np.ones(n, dtype=bool) if alive is None else np.asarray(alive, dtype=bool).copy()
-        self.reason = np.full(n, None, dtype=object)
-        self._rows = [(first_step, int(self.alive.sum()), self._n_artists(self.alive), 0, 0)]
+        self._steps: list[str] = []
+        self._failed = np.zeros(n, dtype=np.int32)  # 0: no rule failed, k: the k-th rule applied
+        self._live = self._count(self.alive)  # live lots per artist code (+1: slot 0 counts the missing artists)
+        self._rows = [(first_step, int(self.alive.sum()), self._n_artists(), 0, 0)]
 
-    def _n_artists(self, mask) -> int:
-        codes = self._codes[mask]
-        return int(np.unique(codes[codes >= 0]).size)
+    def _count(self, mask) -> np.ndarray:
+        return np.bincount(self._codes[mask] + 1, minlength=self._n_codes)
+
+    def _n_artists(self) -> int:
+        return int(np.count_nonzero(self._live[1:]))
+
+    @property
+    def reason(self) -> np.ndarray:
+        """The first rule each lot failed (None where every rule kept it), an object array."""
+        return np.array([None, *self._steps], dtype=object)[self._failed]
 
     def apply(self, step: str, keep) -> np.ndarray:
         """Remove the live lots where ``keep`` is False, charging them to ``step``; returns the live mask."""
@@ -54,10 +67,12 @@ class Funnel:
         if keep.shape != self.alive.shape:
             raise ValueError(f"rule {step!r}: mask of {keep.size} lots for a funnel of {self.alive.size}")
         out = self.alive & ~keep
-        self.reason[out] = step
+        self._steps.append(step)
+        self._failed[out] = len(self._steps)
         self.alive &= keep
+        self._live -= self._count(out)
         _, lots, artists, _, _ = self._rows[-1]
-        now_lots, now_artists = int(self.alive.sum()), self._n_artists(self.alive)
+        now_lots, now_artists = int(self.alive.sum()), self._n_artists()
         self._rows.append((step, now_lots, now_artists, lots - now_lots, artists - now_artists))
         return self.alive.copy()
 
@@ -67,7 +82,9 @@ class Funnel:
 
     def left_out(self) -> pd.Series:
         """The first rule each lot failed (NA for the lots every rule kept), as a string column."""
-        return pd.Series(pd.array(self.reason, dtype="string"))
+        from .coded import arrow_text
+
+        return pd.Series(arrow_text([None, *self._steps], self._failed))
 
     @staticmethod
     def chain(*tables: pd.DataFrame) -> pd.DataFrame:

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 
 from .._section import build
+from .coded import Coded
 from .sources import FIELDS, CurrencySettings, SourceMapping, StudyWindow
 from .text import as_text, on_uniques
 
 __all__ = ["MAPPING_KEYS", "FIELDS", "as_mapping", "template_fields", "render_template", "raw_columns",
-           "column_label", "field_text", "study_window", "describe_source"]
+           "column_label", "field_text", "field_codes", "render_coded", "study_window", "describe_source"]
 
 #: Keys of a source mapping.
 MAPPING_KEYS = tuple(SourceMapping.model_fields)
@@ -82,6 +83,54 @@ def field_text(raw: pd.DataFrame, mapping: SourceMapping, field: str) -> pd.Seri
     if missing:
         s = on_uniques(s, lambda u: u.where(~u.str.lower().isin(missing), ""))
     return s
+
+
+def render_coded(raw: pd.DataFrame, template: str) -> Coded:
+    """:func:`render_template` on the distinct combinations of its columns' texts: coded text, None where a
+    field is empty."""
+    parts = template_parts(template)
+    fields = [Coded.of(raw[f]) for _, f in parts if f is not None]
+    if not fields:
+        return Coded.constant("".join(lit for lit, _ in parts), len(raw))
+    code, picks = Coded.joint(fields)
+    stripped = [f.stripped().to_numpy(dtype=object)[pick] for f, pick in zip(fields, picks)]
+    out = np.full(len(picks[0]), "", dtype=object)
+    empty = np.zeros(len(picks[0]), dtype=bool)
+    texts = iter(stripped)
+    for literal, field in parts:
+        out = out + literal
+        if field is not None:
+            t = next(texts)
+            empty |= t == ""
+            out = out + t
+    return Coded(code, np.where(empty, None, out))
+
+
+def template_parts(template: str) -> list[tuple[str, str | None]]:
+    """A "{column}" template as (literal text, column or None) pairs, in order."""
+    return [(literal, field) for literal, field, _, _ in string.Formatter().parse(template)]
+
+
+def field_codes(raw: pd.DataFrame, mapping: SourceMapping, field: str) -> Coded | None:
+    """:func:`field_text` as coded text (:class:`~artstudy.data.coded.Coded`): the same text per lot, each
+    distinct text read once; None when the mapping gives the field no column and no constant."""
+    columns, constants = mapping.column_map(), mapping.constant_map()
+    if field in columns:
+        spec = columns[field]
+        if "{" in spec:
+            coded = render_coded(raw, spec)
+            coded = coded.relabel(np.where(pd.isna(coded.uniques), "", coded.uniques))
+        else:
+            coded = Coded.of(raw[spec])
+    elif field in constants:
+        coded = Coded.constant(str(constants[field]), len(raw))
+    else:
+        return None
+    missing = {str(m).strip().lower() for m in mapping.missing}
+    if missing:
+        u = coded.stripped()
+        coded = coded.relabel(u.where(~u.str.lower().isin(missing), "").to_numpy(dtype=object))
+    return coded
 
 
 def study_window(mapping: SourceMapping, study=None) -> StudyWindow:

@@ -19,7 +19,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .text import on_uniques
+from .text import extract, on_uniques
 
 __all__ = ["parse_price", "parse_estimate", "parse_currency", "convert_currency", "CURRENCY_SYMBOLS",
            "CURRENCY_CODES"]
@@ -37,29 +37,45 @@ _STRIP = rf"(?i)\b(?:{'|'.join(CURRENCY_CODES)})\b|{'|'.join(re.escape(c) for c 
 _FIND = "(" + "|".join(rf"\b{c}\b" for c in CURRENCY_CODES) + "|" + "|".join(re.escape(s) for s in _SYMBOLS) + ")"
 _LOOKUP = {**CURRENCY_SYMBOLS, **{c: c for c in CURRENCY_CODES}}
 _NUMBER = r"\d(?:[\d.,'’ ]*\d)?"
+_STRIP_RX, _FIND_RX = re.compile(_STRIP), re.compile(_FIND)
+_PAREN, _SPACES = re.compile(r"\([^)]*\)"), re.compile(r"['’ ]")
+# a text without any of these can name no currency: the codes' letters (and the four other letters that match an
+# ASCII letter ignoring case: İ ı ſ K) and the symbols' first characters
+_MAY_NAME_CURRENCY = re.compile("[A-Za-z$£€¥\u0130\u0131\u017f\u212a]")
 DECIMALS = (".", ",", "auto")
+
+
+def _separators(tok: str, decimal: str) -> str:
+    """Number text without thousands separators, with "." as the decimal mark (rules in the module docstring)."""
+    if decimal == ".":
+        return tok.replace(",", "")
+    if decimal == ",":
+        return tok.replace(".", "").replace(",", ".")
+    n_dot, n_com = tok.count("."), tok.count(",")
+    last_dot, last_com = tok.rfind("."), tok.rfind(",")
+    tail = len(tok) - max(last_dot, last_com) - 1
+    both = n_dot > 0 and n_com > 0
+    if (both and last_com > last_dot) or (n_dot == 0 and n_com == 1 and tail != 3):
+        return tok.replace(".", "").replace(",", ".")
+    if (both and last_dot > last_com) or (n_com == 0 and n_dot == 1 and tail != 3):
+        return tok.replace(",", "")
+    return tok.replace(".", "").replace(",", "")
 
 
 def _number_text_to_float(tok: pd.Series, decimal: str = "auto") -> np.ndarray:
     """Number text ("1,234,567", "1.200,50", "14,5") -> float by the separator rules (NaN when empty)."""
     if decimal not in DECIMALS:
         raise ValueError(f"decimal must be '.', ',' or 'auto', not {decimal!r}")
-    tok = tok.fillna("").astype(object).astype(str).str.replace(r"['’ ]", "", regex=True)
-    if decimal == ".":
-        out = tok.str.replace(",", "", regex=False)
-    elif decimal == ",":
-        out = tok.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    else:
-        n_dot, n_com = tok.str.count(r"\."), tok.str.count(",")
-        last_dot, last_com = tok.str.rfind("."), tok.str.rfind(",")
-        tail = tok.str.len() - np.maximum(last_dot, last_com) - 1
-        both = (n_dot > 0) & (n_com > 0)
-        comma_dec = (both & (last_com > last_dot)) | ((n_dot == 0) & (n_com == 1) & (tail != 3))
-        dot_dec = (both & (last_dot > last_com)) | ((n_com == 0) & (n_dot == 1) & (tail != 3))
-        plain = tok.str.replace(r"[.,]", "", regex=True)
-        out = plain.where(~dot_dec, tok.str.replace(",", "", regex=False))
-        out = out.where(~comma_dec, tok.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    text = ["" if not isinstance(t, str) else _SPACES.sub("", t) for t in tok]
+    out = pd.Series([_separators(t, decimal) for t in text], dtype=str)
     return pd.to_numeric(out.replace("", np.nan), errors="coerce").to_numpy(dtype=float)
+
+
+def _drop_currency(text: str) -> str:
+    """A price text without parentheticals, currency codes and symbols (each replaced by a space)."""
+    if "(" in text:
+        text = _PAREN.sub(" ", text)
+    return _STRIP_RX.sub(" ", text) if _MAY_NAME_CURRENCY.search(text) else text
 
 
 def parse_price(values, decimal: str = "auto") -> pd.Series:
@@ -70,8 +86,7 @@ def parse_price(values, decimal: str = "auto") -> pd.Series:
     "Bought In", "").
     """
     def run(u):
-        t = u.str.replace(r"\([^)]*\)", " ", regex=True).str.replace(_STRIP, " ", regex=True)
-        m = t.str.extract(rf"^\s*(?P<sign>-\s*)?(?P<num>{_NUMBER})\s*(?:,-|\.-)?\s*$")
+        m = extract([_drop_currency(x) for x in u], rf"^\s*(?P<sign>-\s*)?(?P<num>{_NUMBER})\s*(?:,-|\.-)?\s*$")
         val = _number_text_to_float(m["num"], decimal)
         return pd.Series(np.where(m["sign"].notna(), -val, val))
     return on_uniques(values, run).astype(float)
@@ -87,11 +102,18 @@ def parse_estimate(values, decimal: str = "auto") -> pd.DataFrame:
     return on_uniques(values, run)
 
 
+def _currency_in(text: str):
+    """The currency a text names (upper-cased first), or NaN."""
+    text = text.upper()
+    m = _FIND_RX.search(text) if _MAY_NAME_CURRENCY.search(text) else None
+    return np.nan if m is None else _LOOKUP[m.group(1)]
+
+
 def parse_currency(values) -> pd.Series:
     """Currency code from a code or symbol in the text ("USD", "usd", "$275,000" -> "USD", "£1,000" -> "GBP",
     "HK$ 50,000" -> "HKD"); NA when the text names none."""
     def run(u):
-        return u.str.upper().str.extract(_FIND, expand=False).map(_LOOKUP).astype(object)
+        return pd.Series([_currency_in(x) for x in u], dtype=object)
     return on_uniques(values, run).astype("string")
 
 

@@ -28,6 +28,12 @@ part matching ``exclude_medium``, e.g. prints and photographs); one work per lot
 ``n_works`` column); sold; price given; creation year given; size given; sale year and work year
 inside the study window (default sale years 1993-2022, work years 1951-2020; a source's ``study:``
 or the caller may change them); work year not after the sale year.
+
+Speed: every field is read as coded text (:class:`~artstudy.data.coded.Coded`), so each parser runs
+once per distinct text and its answers reach the lots by their codes; the text columns of the table
+are Arrow strings taken from those answers. A Parquet export is read with only the mapped columns,
+text columns as categoricals (:func:`~artstudy.data.lots.read_parquet_text`). Ten million lots take
+about a minute on two cores.
 """
 
 from __future__ import annotations
@@ -39,17 +45,17 @@ import pandas as pd
 
 from .._section import build
 from ..errors import InputError
+from .coded import STR, STRING, Coded, arrow_text
 from .dates import parse_date, parse_year
 from .funnel import Funnel
-from .linking import artwork_ids, sale_kinds
-from .mapping import as_mapping, column_label, field_text, raw_columns, render_template, study_window
-from .media import medium_matches, parse_medium, parse_signature, parse_sold
-from .money import convert_currency, parse_currency, parse_estimate, parse_price
+from .linking import artwork_hash, hex_ids, repeats_by_rank
+from .lots import Fields, check_lots, convert, read_parquet_text, sold_and_price, text_column
+from .mapping import as_mapping, raw_columns, render_coded, study_window
+from .media import medium_matches, parse_medium, parse_signature
 from .sizes import parse_size
 from .sources import CurrencySettings, SourceMapping, StudyWindow
-from .text import clean_title, normalise_artist, on_uniques
-from .validation import (CANONICAL_COLUMNS, PAM_COLUMNS, canonical_schema, check_columns, check_parsed, is_parquet,
-                         read_parquet, where)
+from .text import artist_display, clean_title
+from .validation import CANONICAL_COLUMNS, PAM_COLUMNS, canonical_schema, check_columns, is_parquet, read_parquet
 
 __all__ = ["read_raw", "prepare_table", "analysis_sample", "write_prepared", "funnel_path", "prepare_file"]
 
@@ -58,10 +64,7 @@ def _parquet_text(path: Path) -> pd.DataFrame:
     """A Parquet raw export as text: every column a string (typed columns as their text), missing cells ""."""
     raw = read_parquet(path)
     for col in raw.columns:
-        values = raw[col]
-        if not pd.api.types.is_string_dtype(values) or values.hasnans:
-            text = values.astype(str).astype(object).where(values.notna().to_numpy(), "")
-            raw[col] = text.astype(str)
+        raw[col] = text_column(raw[col])
     return raw
 
 
@@ -83,183 +86,91 @@ def read_raw(path, mapping=None) -> pd.DataFrame:
                          f"({' '.join(str(exc).split())})") from exc
 
 
-class _Fields:
-    """The text of each mapped field of one raw export, read once."""
-
-    def __init__(self, raw: pd.DataFrame, mapping: SourceMapping):
-        self.raw, self.mapping, self._cache = raw, mapping, {}
-        self.empty = pd.Series("", index=raw.index, dtype=object)
-
-    def get(self, field: str) -> pd.Series | None:
-        """The field's text, or None when the mapping gives it no column or constant."""
-        if field not in self._cache:
-            self._cache[field] = field_text(self.raw, self.mapping, field)
-        return self._cache[field]
-
-    def text(self, field: str) -> pd.Series:
-        """The field's text, or "" for every lot when it is not mapped."""
-        got = self.get(field)
-        return self.empty if got is None else got
+def _parse_lots(raw, m: SourceMapping, fields: Fields, path: str) -> tuple[dict, dict, object]:
+    """Sold flags, prices, sale dates, sizes and lot ids of every lot, checked (:func:`~.lots.check_lots`):
+    (lots, sizes in cm, lot ids)."""
+    lots = sold_and_price(fields, m)
+    dates = fields.get("sale_date")
+    day = parse_date(dates.uniques, m.date_format)  # one per distinct date text
+    lots["sale_date"] = dates.spread(day.to_numpy(dtype="datetime64[ns]"))
+    lots["day_rank"] = dates.spread(np.unique(day.to_numpy(dtype="datetime64[ns]").astype(np.int64),
+                                              return_inverse=True)[1].reshape(-1))  # equal dates, equal ranks
+    size_text = fields.text("size")
+    size = {k: size_text.spread(v.to_numpy(dtype=float)) for k, v in parse_size(size_text.uniques, m.size_unit).items()}
+    lot_ids = fields.lot_ids()
+    check_lots(raw, m, lots, size, lot_ids, path)
+    lots["sale_year"] = dates.spread(day.dt.year.to_numpy(dtype=np.int64))  # every date parsed: checked above
+    return lots, size, lot_ids
 
 
-def _sold_and_price(fields: _Fields, m: SourceMapping) -> dict:
-    """Sold flags and price amounts in the lot's currency (validated later)."""
-    price_text = fields.get("price")
-    unsold = {str(u).strip().lower() for u in m.unsold}
-    marked_unsold = on_uniques(price_text, lambda u: u.str.lower().isin(unsold)).to_numpy(bool)
-    if fields.get("sold") is not None:
-        flag = parse_sold(fields.get("sold"))
-        sold_ok = flag.notna().to_numpy()
-        sold = flag.fillna(False).to_numpy(bool) & ~marked_unsold
-    else:
-        sold_ok = np.ones(len(price_text), dtype=bool)
-        sold = ~marked_unsold
-    priced = (price_text != "").to_numpy() & sold
-    return {"price_text": price_text, "sold": sold, "sold_ok": sold_ok, "priced": priced,
-            "amount": parse_price(price_text, m.decimal).to_numpy()}
-
-
-def _check_lots(raw, m: SourceMapping, fields: _Fields, lots: dict, size: pd.DataFrame, path: str):
-    """The parse outcome of every lot, validated (one InputError line naming column, reason and lines)."""
-    lot_id = fields.get("lot_id")
-    checks = pd.DataFrame({
-        "lot_id": lot_id.where(lot_id != "", None).to_numpy(dtype=object),
-        "sale_date": lots["sale_date"].to_numpy(),
-        # NaN where a price text was given but does not parse, a neutral 1.0 where nothing is checked
-        "price": np.where(lots["priced"], lots["amount"], 1.0),
-        "height_cm": size["height_cm"].to_numpy(),
-        "width_cm": size["width_cm"].to_numpy(),
-        "depth_cm": size["depth_cm"].to_numpy(),
-        "sold": np.where(lots["sold_ok"], True, None),
-    })
-    markers = sorted({str(u).strip().lower() for u in (*m.unsold, *m.missing)})
-    size_reason = "negative or zero size"
-    reasons = {("price", "not_nullable"): "price is neither a number nor an unsold/missing marker "
-                                          f"({', '.join(markers) or 'none configured'})",
-               ("price", "greater_than(0)"): "non-positive price for a sold lot",
-               ("sale_date", "not_nullable"): f"missing or unparseable date (format {m.date_format!r})",
-               ("lot_id", "not_nullable"): "missing lot id",
-               ("height_cm", "greater_than(0)"): size_reason, ("width_cm", "greater_than(0)"): size_reason,
-               ("depth_cm", "greater_than(0)"): size_reason,
-               ("sold", "not_nullable"): "sold flag is not yes/no (1/0, true/false, yes/no)"}
-    labels = {f: column_label(m, f) for f in ("lot_id", "sale_date", "price", "sold")}
-    labels.update({k: column_label(m, "size") for k in ("height_cm", "width_cm", "depth_cm")})
-    check_parsed(raw, checks, labels, reasons, path)
-
-
-def _lot_currency(fields: _Fields, m: SourceMapping, price_text: pd.Series) -> pd.Series:
-    """Currency code of each lot: the currency column, else a code or symbol in the price text, else the
-    source's; an unknown code in a currency column stays as written, for the error message."""
-    col = fields.get("currency")
-    if col is None:
-        currency = pd.Series(None, index=price_text.index, dtype=object)
-    else:
-        currency = parse_currency(col).astype(object)
-        currency = currency.where(currency.notna() | (col == ""), col.str.upper())
-    currency = currency.where(currency.notna(), parse_currency(price_text).astype(object))
-    if m.currency:
-        currency = currency.where(currency.notna(), m.currency)
-    return currency
-
-
-def _convert(raw, m: SourceMapping, fields: _Fields, lots: dict, cur: CurrencySettings, path: str) -> dict:
-    """Prices and estimates in the target currency; InputError for a priced lot with no currency or no rate."""
-    currency = _lot_currency(fields, m, lots["price_text"])
-    priced = lots["priced"]
-    label = column_label(m, "currency") if m.columns.currency else column_label(m, "price")
-    no_cur = priced & currency.isna().to_numpy()
-    if no_cur.any():
-        raise InputError(f"{path}: column '{label}': no currency given (no currency column, symbol or source "
-                         f"default) at {where(raw, no_cur)}")
-    codes = currency.fillna(cur.target).astype(str).to_numpy()
-    known = sorted({*cur.rates, cur.target})
-    has_rate = np.isin(codes, known)
-    if (priced & ~has_rate).any():
-        bad = priced & ~has_rate
-        raise InputError(f"{path}: column '{label}': no exchange rate for currency {codes[bad][0]!r} in the config's "
-                         f"currency.rates (known: {', '.join(known)}) at {where(raw, bad)}")
-    safe = np.where(has_rate, codes, cur.target)
-    price_original = np.where(priced, lots["amount"], np.nan)
-    low, high = _estimates(fields, m)
-    rated = has_rate & currency.notna().to_numpy()  # estimates of lots without a known rate: NaN
-    return {
-        "currency": pd.array(np.where(currency.notna().to_numpy(), currency.to_numpy(dtype=object), None),
-                             dtype="string"),
-        "price_original": price_original,
-        "price": convert_currency(price_original, safe, cur.rates, cur.target),
-        "low_estimate": np.where(rated, convert_currency(low, safe, cur.rates, cur.target), np.nan),
-        "high_estimate": np.where(rated, convert_currency(high, safe, cur.rates, cur.target), np.nan),
-    }
-
-
-def _estimates(fields: _Fields, m: SourceMapping):
-    """Low and high presale estimates in the lot's currency (an estimate range, or low and high columns)."""
-    n = len(fields.empty)
-    low = high = np.full(n, np.nan)
-    if fields.get("estimate") is not None:
-        e = parse_estimate(fields.get("estimate"), m.decimal)
-        low, high = e["low"].to_numpy(), e["high"].to_numpy()
-    if fields.get("low_estimate") is not None:
-        low = parse_price(fields.get("low_estimate"), m.decimal).to_numpy()
-    if fields.get("high_estimate") is not None:
-        high = parse_price(fields.get("high_estimate"), m.decimal).to_numpy()
-    return low, high
-
-
-def _images(raw, m: SourceMapping, fields: _Fields, base_dir) -> pd.Series:
-    """Image paths (the mapping's template or column); with ``base_dir`` only images that exist, as absolute
-    paths (one directory listing per folder, not one look-up per lot)."""
-    image = pd.Series(pd.NA, index=raw.index, dtype="string")
+def _images(raw, m: SourceMapping, fields: Fields, base_dir) -> pd.api.extensions.ExtensionArray:
+    """Image paths (the mapping's template or column), a ``string`` array; with ``base_dir`` only images that exist,
+    as absolute paths (one directory listing per folder, not one look-up per lot)."""
     if m.image_path:
-        image = render_template(raw, m.image_path)
+        coded = render_coded(raw, m.image_path)
     elif fields.get("image_path") is not None:
         col = fields.get("image_path")
-        image = col.where(col != "", None).astype("string")
+        coded = col.relabel(np.where(col.uniques == "", None, col.uniques))
+    else:
+        return arrow_text([None], np.zeros(len(raw), dtype=np.intp))
+    image = pd.Series(coded.uniques, dtype="string")  # one per distinct path
     if base_dir is None or not image.notna().any():
-        return image
+        return arrow_text(image.to_numpy(dtype=object, na_value=None), coded.codes)
     base = Path(base_dir).resolve()
     rel = image.fillna("")
     parts = rel.str.rpartition("/")
     folders, files = parts[0], parts[2]
-    present = np.zeros(len(raw), dtype=bool)
+    present = np.zeros(len(image), dtype=bool)
     for folder in folders[rel != ""].unique():
         d = base / folder
         names = {p.name for p in d.iterdir()} if d.is_dir() else set()
         present |= ((folders == folder) & (rel != "") & files.isin(names)).to_numpy()
     full = rel.where(rel.str.startswith("/"), str(base) + "/" + rel)
-    return full.where(present, None).astype("string")
+    return arrow_text(full.where(present, None).to_numpy(dtype=object, na_value=None), coded.codes)
 
 
-def _describe_lots(raw, m: SourceMapping, fields: _Fields, size: pd.DataFrame, base_dir) -> dict:
+def _artists(fields: Fields) -> pd.Categorical:
+    """The shown artist of each lot (:func:`~artstudy.data.text.normalise_artist`), a categorical (NA for none)."""
+    artist = fields.get("artist")
+    display = artist_display(artist.uniques, np.bincount(artist.codes, minlength=len(artist.uniques)))
+    codes, names = pd.factorize(display)  # NA -> -1
+    return pd.Categorical.from_codes(np.asarray(codes)[artist.codes], categories=pd.Index(names, dtype=object))
+
+
+def _text(coded: Coded, per_unique, dtype=STRING):
+    """A text answer per distinct text (None/NA for missing) as an Arrow string array of the lots."""
+    return arrow_text(pd.Series(per_unique, dtype=object).to_numpy(dtype=object), coded.codes, dtype)
+
+
+def _describe_lots(raw, m: SourceMapping, fields: Fields, size: dict, artist: pd.Categorical, base_dir) -> dict:
     """The columns read from text alone: artist, title, work year, medium, markings, house, images."""
-    year_text = fields.get("work_year")
     n = len(raw)
-    work_year = (parse_year(year_text, m.work_year_pattern) if year_text is not None
-                 else pd.Series(pd.array([pd.NA] * n, dtype="Int64")))
-    med = parse_medium(fields.text("medium"))
-    sig = parse_signature(fields.text("signature"))
-    title = fields.get("title")
-    house = fields.get("auction_house")
-    h, w = size["height_cm"].to_numpy(), size["width_cm"].to_numpy()
+    year_text = fields.get("work_year")
+    work_year = (year_text.spread(parse_year(year_text.uniques, m.work_year_pattern)) if year_text is not None
+                 else pd.array([pd.NA] * n, dtype="Int64"))
+    medium, signature = fields.text("medium"), fields.text("signature")
+    med, sig = parse_medium(medium.uniques), parse_signature(signature.uniques)
+    title, house = fields.get("title"), fields.get("auction_house")
+    h, w = size["height_cm"], size["width_cm"]
     with np.errstate(invalid="ignore", divide="ignore"):
         log_area = np.log(h * w)
+    no_text = Coded.constant("", n)
     return {
-        "artist": normalise_artist(fields.get("artist")).to_numpy(),
-        "title": (clean_title(title) if title is not None else pd.Series(pd.NA, index=raw.index, dtype="string"))
-        .to_numpy(),
+        "artist": arrow_text(np.asarray(artist.categories, dtype=object), artist.codes),
+        "title": _text(title, clean_title(title.uniques)) if title is not None else _text(no_text, [None]),
         "work_year": pd.array(work_year, dtype="Int64"),
-        "height_cm": h, "width_cm": w, "depth_cm": size["depth_cm"].to_numpy(), "log_area": log_area,
-        "material": med["material"].to_numpy(dtype=object),
-        "support": med["support"].to_numpy(dtype=object),
-        "signed": sig["signed"].to_numpy(bool),
-        "inscribed": sig["inscribed"].to_numpy(bool),
-        "image_path": _images(raw, m, fields, base_dir).to_numpy(),
-        "auction_house": (house.where(house != "", None) if house is not None
-                          else pd.Series(None, index=raw.index, dtype=object)).to_numpy(dtype=object),
+        "height_cm": h, "width_cm": w, "depth_cm": size["depth_cm"], "log_area": log_area,
+        "material": _text(medium, med["material"], STR),
+        "support": _text(medium, med["support"], STR),
+        "signed": signature.spread(sig["signed"].to_numpy(dtype=bool)),
+        "inscribed": signature.spread(sig["inscribed"].to_numpy(dtype=bool)),
+        "image_path": _images(raw, m, fields, base_dir),
+        "auction_house": (_text(house, np.where(house.uniques == "", None, house.uniques)) if house is not None
+                          else _text(no_text, [None])),
     }
 
 
-def _rules(table: pd.DataFrame, m: SourceMapping, fields: _Fields, window: StudyWindow) -> list:
+def _rules(table: pd.DataFrame, m: SourceMapping, fields: Fields, window: StudyWindow) -> list:
     """The study's rules in order, as (step, keep mask) pairs."""
     (s0, s1), (w0, w1) = window.sale_years, window.work_years
     wy = table["work_year"].to_numpy(dtype=float, na_value=np.nan)
@@ -270,11 +181,12 @@ def _rules(table: pd.DataFrame, m: SourceMapping, fields: _Fields, window: Study
         if m.paintings_only:
             painting &= ~((table["material"] == "other") & (table["support"] == "other")).to_numpy()
         if m.exclude_medium:
-            painting &= ~medium_matches(fields.text("medium"), m.exclude_medium)
+            medium = fields.text("medium")
+            painting &= ~medium.spread(medium_matches(medium.uniques, m.exclude_medium))
         steps.append(("painting or work on paper", painting))
-    if fields.get("n_works") is not None:
-        k = pd.to_numeric(fields.get("n_works"), errors="coerce").to_numpy(dtype=float)
-        steps.append(("one work per lot", ~(k > 1)))
+    if (n_works := fields.get("n_works")) is not None:
+        k = pd.to_numeric(pd.Series(n_works.uniques, dtype=STR), errors="coerce").to_numpy(dtype=float)
+        steps.append(("one work per lot", ~(n_works.spread(k) > 1)))
     return steps + [
         ("sold", table["sold"].to_numpy(bool)),
         ("price given", table["price"].notna().to_numpy()),
@@ -326,26 +238,24 @@ def prepare_table(raw: pd.DataFrame, mapping, *, name: str = "source", currency=
     path = str(path) if path is not None else f"raw table of source {name!r}"
     check_columns(raw, raw_columns(m), path, name)
     raw = raw.reset_index(drop=True)
-    fields = _Fields(raw, m)
-    lots = _sold_and_price(fields, m)
-    lots["sale_date"] = parse_date(fields.get("sale_date"), m.date_format)
-    size = parse_size(fields.text("size"), m.size_unit)
-    _check_lots(raw, m, fields, lots, size, path)
-    money = _convert(raw, m, fields, lots, cur, path)
-    described = _describe_lots(raw, m, fields, size, base_dir)
-    table = pd.DataFrame({
-        "lot_id": fields.get("lot_id").to_numpy(dtype=object), "source": name,
-        "sale_date": lots["sale_date"].to_numpy(), "sale_year": lots["sale_date"].dt.year.to_numpy(dtype=np.int64),
-        "sold": lots["sold"], **money, **described,
-    })
-    table["artwork_id"] = artwork_ids(fields.get("artist"), fields.text("title"), table["height_cm"],
-                                      table["width_cm"], table["work_year"])
-    table["sale_kind"] = sale_kinds(table["artwork_id"], table["sale_date"], table["sold"])
-    for col in ("artist", "title", "image_path", "auction_house", "lot_id", "source"):
-        table[col] = table[col].astype("string")
-    table = table[CANONICAL_COLUMNS]
-    canonical_schema().validate(table)
-    funnel = Funnel(table["artist"], first_step="lots read")
+    fields = Fields(raw, m)
+    lots, size, lot_ids = _parse_lots(raw, m, fields, path)
+    money = convert(raw, m, fields, lots, cur, path)
+    artist = _artists(fields)
+    described = _describe_lots(raw, m, fields, size, artist, base_dir)
+    key = artwork_hash(fields.get("artist"), fields.text("title"), size["height_cm"], size["width_cm"],
+                       described["work_year"])
+    columns = {
+        "lot_id": lot_ids, "source": arrow_text([name], np.zeros(len(raw), dtype=np.int32)),
+        "sale_date": lots["sale_date"], "sale_year": lots["sale_year"], "sold": lots["sold"], **money, **described,
+        "artwork_id": hex_ids(key),
+        "sale_kind": arrow_text(["first", "repeat"], repeats_by_rank(key, lots["day_rank"], lots["sold"]), STR),
+    }
+    del key, lots, size, money, described
+    table = pd.DataFrame({c: columns.pop(c) for c in CANONICAL_COLUMNS}, copy=False)  # the arrays, not copies
+    # lot ids were found unique by check_lots; inplace: no copy of the table (the schema coerces nothing)
+    canonical_schema(unique_lot_ids=False).validate(table, inplace=True)
+    funnel = Funnel(artist, first_step="lots read")
     for step, keep in _rules(table, m, fields, window):
         funnel.apply(step, keep)
     table["left_out"] = funnel.left_out().array
@@ -388,6 +298,6 @@ def prepare_file(raw_path, mapping, *, name: str, currency=None, study=None):
     """Read a raw export with the mapping's separator and encoding and prepare it (:func:`prepare_table`;
     image paths relative to the file's folder). Returns (table, funnel)."""
     m = as_mapping(mapping, name)
-    raw = read_raw(raw_path, m)
+    raw = read_parquet_text(raw_path, m) if is_parquet(raw_path) else read_raw(raw_path, m)
     return prepare_table(raw, m, name=name, currency=currency, study=study, path=str(raw_path),
                          base_dir=Path(raw_path).parent)

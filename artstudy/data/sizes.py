@@ -9,10 +9,12 @@ by the "size given" rule).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
-from .text import on_uniques
+from .text import extract, on_uniques
 
 __all__ = ["parse_size", "UNIT_CM"]
 
@@ -28,9 +30,14 @@ _SIZE = (rf"(?P<a>{_DIM})\s*(?P<ua>{_UNIT})?{_BY}(?P<b>{_DIM})\s*(?P<ub>{_UNIT})
          rf"(?:{_BY}(?P<c>{_DIM})\s*(?P<uc>{_UNIT})?)?")
 
 
-def _dimension(tok: pd.Series) -> np.ndarray:
-    """One dimension's text ("30", "30.5", "30 1/2", "-30") -> number (NaN when empty)."""
-    m = tok.str.extract(r"^(?P<sign>-)?(?P<whole>\d+(?:[.,]\d+)?)?(?:[ -]*(?P<n>\d+)/(?P<d>\d+))?$")
+_DIM_TEXT = r"^(?P<sign>-)?(?P<whole>\d+(?:[.,]\d+)?)?(?:[ -]*(?P<n>\d+)/(?P<d>\d+))?$"
+_SIZE_RX = re.compile(_SIZE)
+_UNIT_ANYWHERE = re.compile(r"\b(cm|mm|inch(?:es)?|in)\b")
+
+
+def _dimension(tok) -> np.ndarray:
+    """One dimension's text ("30", "30.5", "30 1/2", "-30"; a list or object Series) -> number (NaN when empty)."""
+    m = extract(tok, _DIM_TEXT)
     whole = pd.to_numeric(m["whole"].str.replace(",", ".", regex=False), errors="coerce").to_numpy(dtype=float)
     frac = (pd.to_numeric(m["n"], errors="coerce") / pd.to_numeric(m["d"], errors="coerce")).to_numpy(dtype=float)
     has_whole, has_frac = ~np.isnan(whole), ~np.isnan(frac)
@@ -39,10 +46,29 @@ def _dimension(tok: pd.Series) -> np.ndarray:
     return np.where(m["sign"].notna(), -val, val)
 
 
-def _unit_name(u: pd.Series) -> pd.Series:
-    u = u.fillna("").str.lower()
-    return pd.Series(np.select([u.str.startswith("cm"), u.str.startswith("mm"), u != ""], ["cm", "mm", "in"],
-                               default=""), index=u.index)
+def _unit_name(u) -> str:
+    """A unit as written ("cm", "mm", "in.", '"', None) -> "cm", "mm", "in" or "" (none)."""
+    if not u:
+        return ""
+    u = u.lower()
+    return "cm" if u.startswith("cm") else "mm" if u.startswith("mm") else "in"
+
+
+def _lower(text: str) -> str:
+    text = text.lower()
+    if not text.isascii():
+        for k, v in _FRACTIONS.items():
+            text = text.replace(k, v)
+    return text
+
+
+def _unit(groups, t: str, default_unit: str) -> str:
+    """The unit next to the last number, else the second, the first, one written anywhere, else the default."""
+    for g in (groups[5], groups[3], groups[1]):
+        if name := _unit_name(g):
+            return name
+    m = _UNIT_ANYWHERE.search(t)
+    return _unit_name(m.group(1) if m else None) or default_unit
 
 
 def parse_size(values, default_unit: str = "cm") -> pd.DataFrame:
@@ -56,17 +82,13 @@ def parse_size(values, default_unit: str = "cm") -> pd.DataFrame:
         raise ValueError(f"size unit must be one of {', '.join(UNIT_CM)}, not {default_unit!r}")
 
     def run(u):
-        t = u.str.lower()
-        for k, v in _FRACTIONS.items():
-            t = t.str.replace(k, v, regex=False)
-        m = t.str.extract(_SIZE)
-        unit = _unit_name(m["uc"])
-        for col in ("ub", "ua"):
-            unit = unit.where(unit != "", _unit_name(m[col]))
-        anywhere = _unit_name(t.str.extract(r"\b(cm|mm|inch(?:es)?|in)\b", expand=False))
-        unit = unit.where(unit != "", anywhere).replace("", default_unit)
-        factor = unit.map(UNIT_CM).to_numpy(dtype=float)
-        return pd.DataFrame({"height_cm": _dimension(m["a"].fillna("")) * factor,
-                             "width_cm": _dimension(m["b"].fillna("")) * factor,
-                             "depth_cm": _dimension(m["c"].fillna("")) * factor})
+        none = (None,) * 6
+        texts = [_lower(x) for x in u]
+        groups = [m.groups() if (m := _SIZE_RX.search(t)) is not None else none for t in texts]
+        factor = np.array([UNIT_CM[_unit(g, t, default_unit)] for g, t in zip(groups, texts)], dtype=float)
+        # each distinct number text is read once (sizes repeat their heights, widths and depths)
+        tokens = pd.Series([g[i] or "" for i in (0, 2, 4) for g in groups], dtype=object)
+        codes, distinct = pd.factorize(tokens, use_na_sentinel=False)
+        dims = _dimension(list(distinct))[codes].reshape(3, len(groups)) * factor
+        return pd.DataFrame({"height_cm": dims[0], "width_cm": dims[1], "depth_cm": dims[2]})
     return on_uniques(values, run)

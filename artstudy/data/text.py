@@ -12,11 +12,14 @@ whitespace collapsed.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 from anyascii import anyascii
 
-__all__ = ["as_text", "on_uniques", "transliterate", "fold", "normalise_artist", "clean_title"]
+__all__ = ["as_text", "on_uniques", "extract", "transliterate", "fold", "normalise_artist", "artist_display",
+           "clean_title"]
 
 
 def as_text(values) -> pd.Series:
@@ -29,18 +32,37 @@ def as_text(values) -> pd.Series:
 
 def on_uniques(values, func):
     """Apply ``func`` (Series -> Series or DataFrame of the same length) to the distinct values, stripped,
-    and spread the answer back to every row (the index of ``values`` is kept)."""
-    s = as_text(values)
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
-    out = func(pd.Series(np.asarray(uniques, dtype=object), dtype=object).str.strip())
+    and spread the answer back to every row (the index of ``values`` is kept). A categorical column is read
+    by its codes (no pass over the rows' text)."""
+    from .coded import Coded
+
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    index = s.index if isinstance(s.dtype, pd.CategoricalDtype) else as_text(s).index
+    coded = Coded.of(s)
+    out = func(coded.stripped())
     if isinstance(out, pd.DataFrame):
-        res = out.iloc[codes].reset_index(drop=True)
-        res.index = s.index
+        res = coded.spread(out)
+        res.index = index
         return res
-    res = pd.Series(np.asarray(out)[codes], index=s.index, name=getattr(values, "name", None))
     if isinstance(out, pd.Series) and isinstance(out.dtype, pd.api.extensions.ExtensionDtype):
-        res = res.astype(out.dtype)
-    return res
+        return pd.Series(coded.spread(out), index=index, name=getattr(values, "name", None))
+    return pd.Series(coded.spread(np.asarray(out)), index=index, name=getattr(values, "name", None))
+
+
+def extract(values, pattern: str, flags: int = 0) -> pd.DataFrame:
+    """``Series.str.extract(pattern)`` of text (an object Series or list of str): a frame of the groups of the
+    first match, object columns named by the groups (names, else 0, 1, ...), NaN where a group or the match
+    is missing; one regular-expression search per text and nothing else per text."""
+    rx = re.compile(pattern, flags)
+    k = rx.groups
+    none = (None,) * k
+    rows = [m.groups() if (m := rx.search(x)) is not None else none for x in values]
+    out = np.empty((len(rows), k), dtype=object)
+    if rows:
+        out[:] = rows
+        out[np.equal(out, None)] = np.nan
+    names = {i: name for name, i in rx.groupindex.items()}
+    return pd.DataFrame(out, columns=[names.get(i + 1, i) for i in range(k)], dtype=object)
 
 
 def transliterate(s: pd.Series) -> pd.Series:
@@ -68,21 +90,29 @@ def normalise_artist(values) -> pd.Series:
 
     Ties between spellings of equal count go to the first in alphabetical order.
     """
-    s = as_text(values)
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
-    u = pd.Series(np.asarray(uniques, dtype=object)).astype(str).str.replace(r"\s+", " ", regex=True).str.strip()
+    from .coded import Coded
+
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    index = s.index if isinstance(s.dtype, pd.CategoricalDtype) else as_text(s).index
+    coded = Coded.of(s)
+    display = artist_display(coded.uniques, np.bincount(coded.codes, minlength=len(coded.uniques)))
+    return pd.Series(coded.spread(display.astype("string")), index=index)
+
+
+def artist_display(names, counts) -> pd.Series:
+    """The shown name (object Series, NA for "") of each distinct raw artist text ``names`` (may repeat) written
+    ``counts`` times: the rule of :func:`normalise_artist`."""
+    u = pd.Series(np.asarray(names, dtype=object)).astype(str).str.replace(r"\s+", " ", regex=True).str.strip()
     key = fold(u)
-    counts = np.bincount(codes, minlength=len(u))
     mixed = ~(u.str.isupper() | u.str.islower())
-    table = pd.DataFrame({"name": u, "key": key, "count": counts, "mixed": mixed})
+    table = pd.DataFrame({"name": u, "key": key, "count": np.asarray(counts), "mixed": mixed})
     # spellings of one key may reach the table more than once (only the spaces differ): add their counts
     table = table.groupby(["key", "name"], as_index=False, sort=False).agg(count=("count", "sum"),
                                                                            mixed=("mixed", "first"))
     best = (table[table["name"] != ""].sort_values(["key", "mixed", "count", "name"],
                                                    ascending=[True, False, False, True])
             .drop_duplicates("key").set_index("key")["name"])
-    display = key.map(best)
-    return pd.Series(display.to_numpy(dtype=object)[codes], index=s.index, dtype="string")
+    return pd.Series(key.map(best).to_numpy(dtype=object), dtype=object)
 
 
 def clean_title(values) -> pd.Series:

@@ -20,8 +20,9 @@ import pandas as pd
 
 from ..errors import InputError
 
-__all__ = ["read_table", "read_parquet", "is_parquet", "ROW_NUMBERS", "read_sales", "check_sales", "file_lines", "where", "REQUIRED", "CANONICAL_COLUMNS",
-           "PAM_COLUMNS", "canonical_schema", "check_columns", "check_parsed"]
+__all__ = ["read_table", "read_parquet", "is_parquet", "ROW_NUMBERS", "FILE_COLUMNS", "read_sales", "check_sales",
+           "file_lines", "where", "REQUIRED", "CANONICAL_COLUMNS", "PAM_COLUMNS", "canonical_schema", "check_columns",
+           "check_parsed"]
 
 REQUIRED = ("artist", "sale_year", "work_year", "price")
 #: The columns the popularity-ability model reads, first in a written sales table.
@@ -37,6 +38,9 @@ CANONICAL_COLUMNS = [
 #: A frame read from Parquet carries ``attrs[ROW_NUMBERS] = True``: messages name its rows (1 = the first data row)
 #: instead of CSV file lines.
 ROW_NUMBERS = "artstudy_parquet_rows"
+#: A frame read with only some of a file's columns carries ``attrs[FILE_COLUMNS]``: every column of the file, named
+#: by :func:`check_columns` as the columns present.
+FILE_COLUMNS = "artstudy_file_columns"
 
 
 def is_parquet(path) -> bool:
@@ -174,10 +178,11 @@ def read_sales(path, covariates=()) -> pd.DataFrame:
 
 def check_columns(raw: pd.DataFrame, needed, path: str, name: str) -> None:
     """Every column in ``needed`` is in ``raw``, else one InputError naming them and the columns present."""
-    missing = [c for c in dict.fromkeys(needed) if c not in raw.columns]
+    present = list(raw.attrs.get(FILE_COLUMNS, raw.columns))
+    missing = [c for c in dict.fromkeys(needed) if c not in present]
     if missing:
         raise InputError(f"{path}: missing column {', '.join(repr(c) for c in missing)} (source {name!r} maps "
-                         f"to it; columns present: {', '.join(map(str, raw.columns))})")
+                         f"to it; columns present: {', '.join(map(str, present))})")
 
 
 _PARSED_REASONS = {"not_nullable": "cannot be parsed", "greater_than(0)": "non-positive value",
@@ -233,8 +238,12 @@ def _text_at(raw: pd.DataFrame, col: str, row: int) -> str:
     return "" if pd.isna(value) else str(value).strip()
 
 
-def canonical_schema():
-    """pandera schema of the canonical sales table (every lot; ``left_out`` is checked by the caller)."""
+def canonical_schema(unique_lot_ids: bool = True):
+    """pandera schema of the canonical sales table (every lot; ``left_out`` is checked by the caller).
+
+    ``unique_lot_ids=False`` leaves out the check that no lot id repeats, for a caller that has just checked the
+    very same ids (:func:`artstudy.data.prepare.prepare_table`: hashing ten million ids twice costs seconds).
+    """
     import pandera.pandas as pa
 
     from .media import MATERIALS, SUPPORTS
@@ -243,7 +252,7 @@ def canonical_schema():
                 for c in ("price", "price_original", "height_cm", "width_cm", "depth_cm")}
     text = {c: pa.Column(nullable=True) for c in ("artist", "title", "currency", "image_path", "auction_house")}
     columns = {
-        "lot_id": pa.Column(unique=True, nullable=False),
+        "lot_id": pa.Column(unique=unique_lot_ids, nullable=False),
         "source": pa.Column(nullable=False),
         "sale_date": pa.Column("datetime64[ns]", nullable=False),
         "sale_year": pa.Column("int64"),
