@@ -15,7 +15,9 @@ deep model its wall time, epochs and training images/s (its ``summary.json``).
 
     python benchmarks/bench_deep.py [--profile FILE ...] [--cores 2] [--workdir DIR] [--record]
 
-``--record`` writes ``benchmarks/results/deep.md`` (see ``benchmarks/record.py``).
+``--record`` writes ``benchmarks/results/deep.md`` and adds this machine's rows to ``deep.csv`` (each step's wall
+time, each deep model's training speed; a machine's earlier rows are replaced, other machines' kept; see
+``benchmarks/record.py``).
 """
 
 from __future__ import annotations
@@ -133,6 +135,36 @@ def timing_table(deep_dir: Path, models) -> list[str]:
     return lines
 
 
+def accelerator(gpus: int) -> str:
+    """What trained the deep models: the first GPU's name (nvidia-smi) when the profile asks for GPUs, else "CPU"."""
+    import shutil
+
+    if not gpus or shutil.which("nvidia-smi") is None:
+        return "CPU"
+    done = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True)
+    names = done.stdout.strip().splitlines() if done.returncode == 0 else []
+    return names[0].strip() if names else "GPU (unnamed)"
+
+
+def csv_rows(deep_dir: Path, models, minutes: dict, device: str, profile: str) -> list[dict]:
+    """The tidy rows of ``deep.csv`` for one machine: each step's wall time (min), and per deep model its wall time
+    (s), epochs and training speed (images/s for the image models, the encoder's when it was trained apart; rows/s
+    of the tabular network or head)."""
+    rows = [{"accelerator": device, "profile": profile, "item": step, "quantity": "wall time", "value": value,
+             "unit": "min"} for step, value in minutes.items()]
+    for name in models:
+        s = json.loads((deep_dir / name / "summary.json").read_text())
+        found = [("wall time", s["seconds"], "s"), ("epochs", s["epochs_run"], "epochs")]
+        if s.get("uses_image"):
+            rate = s.get("encoder_samples_per_second", s["samples_per_second"])
+            found.append(("training images/s", rate, "images/s"))
+        if not s.get("uses_image") or "encoder_samples_per_second" in s:
+            found.append(("training rows/s", s["samples_per_second"], "rows/s"))
+        rows += [{"accelerator": device, "profile": profile, "item": name, "quantity": q, "value": float(v), "unit": u}
+                 for q, v, u in found]
+    return rows
+
+
 def workflow_arguments(description: str, result: str, argv=None) -> argparse.Namespace:
     """The options of a benchmark that runs the workflow: --profile, --cores, --workdir, --record."""
     parser = argparse.ArgumentParser(description=description)
@@ -167,6 +199,10 @@ def main(argv=None) -> int:
         differences = pd.read_csv(out / "valuation" / "synthetic" / "differences.csv")
         split = json.loads((out / "valuation" / "synthetic" / "split.json").read_text())
         timings = timing_table(out / "deep" / "synthetic", deep.models)
+        minutes = {"world and prepared sales": t_data / 60, "deep training rules": t_deep / 60,
+                   "notebook 03": t_report / 60, "deep rules and notebook 03": (t_deep + t_report) / 60,
+                   "other models of the harness and scoring": t_other / 60}
+        rows = csv_rows(out / "deep" / "synthetic", deep.models, minutes, accelerator(deep.gpus), p)
     gains, _ = verdict(differences)
     tr, te = split["train"], split["test"]
     setup = (f"profile {p}: {config.world.n_lots} lots offered; training {tr['first_year']}-{tr['last_year']} "
@@ -182,10 +218,11 @@ def main(argv=None) -> int:
     body = "\n".join([setup, "", *steps, "", *_r2_table(metrics, models), "", *gains, "", *timings])
     print("\n" + body)
     if args.record:
-        from record import record
+        from record import record, record_csv
 
         record("deep", "Deep valuation in the workflow: wall time of its rules and notebook, R² by segment, "
                        "image gain and the oracle", body)
+        record_csv("deep", rows, keep_other=("machine", "accelerator", "profile"))  # other machines' rows stay
     return 0
 
 

@@ -12,7 +12,7 @@ with the number of sales (the slope of a log-log fit: 1 is linear), and per EM i
     python benchmarks/bench_scale.py [--sizes 10000 1000000:5000 ...] [--prepare 10000000] [--record]
 
 A size is ``SALES`` (artists = max(100, SALES / 200)) or ``SALES:ARTISTS``. ``--record`` writes the table
-to ``benchmarks/results/scale.md`` (see ``benchmarks/record.py``).
+to ``benchmarks/results/scale.md`` and its numbers to ``scale.csv`` (see ``benchmarks/record.py``).
 """
 
 from __future__ import annotations
@@ -140,14 +140,31 @@ def fit_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def prepare_one(cache: Path, n: int, work: Path) -> str:
+def prepare_one(cache: Path, n: int, work: Path) -> dict:
     raw = raw_file(cache, n)
     out = work / "prepared.parquet"
     wall, peak, text = measured([sys.executable, "-m", "artstudy.cli", "prepare", str(raw), "--source", "synthetic",
                                  "--out", str(out)])
     kept = int(pd.read_csv(out.with_name("prepared.funnel.csv"))["lots"].iloc[-1])
-    line = f"| {n:,} | {kept:,} | {wall:.1f} | {peak:.2f} |"
+    return {"lots": n, "kept": kept, "wall_s": wall, "peak_gb": peak}
+
+
+def prepare_table(row: dict) -> str:
+    line = f"| {row['lots']:,} | {row['kept']:,} | {row['wall_s']:.1f} | {row['peak_gb']:.2f} |"
     return "\n".join(["| raw lots (Parquet) | kept | wall s | peak GB |", "|---|---|---|---|", line])
+
+
+def csv_rows(rows: list[dict], prep: dict | None = None) -> pd.DataFrame:
+    """The tidy table of ``scale.csv``: one row per run, step ``pam-fit`` or ``prepare``; ``sales`` is the market's
+    sales (pam-fit) or the raw lots (prepare), ``kept`` the lots prepare kept."""
+    fits = pd.DataFrame(rows, columns=["sales", "artists", "artist_windows", "iterations", "fit_s", "per_iteration_s",
+                                       "wall_s", "peak_gb"])
+    fits.insert(0, "step", "pam-fit")
+    if prep is None:
+        return fits
+    extra = pd.DataFrame([{"step": "prepare", "sales": prep["lots"], "kept": prep["kept"], "wall_s": prep["wall_s"],
+                           "peak_gb": prep["peak_gb"]}])
+    return pd.concat([fits, extra], ignore_index=True)
 
 
 def main():
@@ -155,7 +172,7 @@ def main():
     parser.add_argument("--sizes", nargs="+", default=DEFAULT_SIZES, help="SALES or SALES:ARTISTS, ascending")
     parser.add_argument("--prepare", type=int, default=10_000_000, help="lots of the raw export (0: skip)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "artstudy-bench-scale")
-    parser.add_argument("--record", action="store_true", help="write benchmarks/results/scale.md")
+    parser.add_argument("--record", action="store_true", help="write benchmarks/results/scale.md and scale.csv")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     sizes = sorted(parse_size(s) for s in args.sizes)
@@ -169,11 +186,12 @@ def main():
                   f"{r['iterations']} iterations", flush=True)
         fits = fit_table(rows)
         print(fits)
-        prep = prepare_one(args.cache, args.prepare, Path(tmp)) if args.prepare else ""
+        prep_row = prepare_one(args.cache, args.prepare, Path(tmp)) if args.prepare else None
+        prep = prepare_table(prep_row) if prep_row else ""
         print(prep)
     if args.record:
         sys.path.insert(0, str(HERE))
-        from record import record
+        from record import record, record_csv
 
         body = ("`artstudy pam-fit MARKET.parquet --covariates " + " ".join(COVARIATES) + " --year-effects` "
                 "(simulated markets, whole process: wall time and peak resident memory)\n\n" + fits)
@@ -181,6 +199,7 @@ def main():
             body += "\n\n`artstudy prepare RAW.parquet --source synthetic --out SALES.parquet`\n\n" + prep
         record("scale", "Scaling to ten million sales (target: 10,000,000 sales by 50,000 artists fitted in under "
                "60 s with under 8 GB; prepare of 10,000,000 lots under 2 min)", body)
+        record_csv("scale", csv_rows(rows, prep_row))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Benchmark results kept in one place: ``benchmarks/results/<name>.md``, copied into the README.
 
-Each benchmark script, run with ``--record``, writes its markdown table with the machine, date and
-commit it was measured on; ``python benchmarks/record.py`` (or ``make readme-benchmarks``) copies every
-result into the README's block between the markers below, so the README never types a figure by hand
+Each benchmark script, run with ``--record``, writes its markdown table with the machine, date and commit it was
+measured on (:func:`record`), and its numbers, stamped with the same facts, as a tidy table (:func:`record_csv`,
+``benchmarks/results/<name>.csv``) or a document (:func:`record_json`, ``<name>.json``), which the benchmark report
+(``notebooks/05_benchmarks.ipynb``, ``snakemake benchmarks``) reads. ``python benchmarks/record.py`` copies every
+markdown result into the README's block between the markers below, so the README never types a figure by hand
 (a test checks the block is current).
 """
 
@@ -19,7 +21,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 README = ROOT / "README.md"
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 #: The order in which results appear in the README.
-ORDER = ("pam_fit", "prepare", "pipeline", "deep", "sequences")
+ORDER = ("pam_fit", "nuts", "ess", "prepare", "scale", "pipeline", "deep", "sequences")
 
 
 def machine() -> str:
@@ -50,6 +52,49 @@ def record(name: str, title: str, body: str) -> Path:
     text = f"**{title}** (measured {when} on {machine()}, commit {commit()})\n\n{body.strip()}\n"
     path = RESULTS / f"{name}.md"
     path.write_text(text)
+    print(f"wrote {path}")
+    return path
+
+
+def stamp() -> dict:
+    """When, where and at which commit a result was measured: measured (UTC date), machine, commit."""
+    return {"measured": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d"), "machine": machine(), "commit": commit()}
+
+
+def record_csv(name: str, rows, keep_other: tuple[str, ...] = ()) -> Path:
+    """Write a benchmark's numbers as ``benchmarks/results/<name>.csv``, each row stamped (:func:`stamp`).
+
+    ``rows`` is a DataFrame or a list of dicts. With ``keep_other`` (column names such as ``("machine",
+    "accelerator")``), the rows of the existing file whose values in those columns differ from every new row's
+    are kept: one file holds the results of several machines, each replaced by its own new run.
+    """
+    import pandas as pd
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    new = pd.DataFrame(rows)
+    for key, value in reversed(stamp().items()):
+        if key not in new.columns:
+            new.insert(0, key, value)
+    path = RESULTS / f"{name}.csv"
+    if keep_other and path.is_file():
+        old = pd.read_csv(path)
+        if set(keep_other) <= set(old.columns):
+            mine = set(map(tuple, new[list(keep_other)].astype(str).to_numpy()))
+            keys = old[list(keep_other)].astype(str).to_numpy()
+            other = ~pd.Series([tuple(r) in mine for r in keys], index=old.index)
+            new = pd.concat([old[other], new], ignore_index=True)
+    new.to_csv(path, index=False)
+    print(f"wrote {path}")
+    return path
+
+
+def record_json(name: str, facts: dict) -> Path:
+    """Write a benchmark's facts as ``benchmarks/results/<name>.json``, stamped (:func:`stamp`)."""
+    import json
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps({**stamp(), **facts}, indent=2) + "\n")
     print(f"wrote {path}")
     return path
 
