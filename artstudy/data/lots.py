@@ -46,27 +46,41 @@ class Fields:
 
     def lot_ids(self) -> pd.api.extensions.ExtensionArray:
         """The lot ids as :func:`~artstudy.data.mapping.field_text` gives them, an Arrow-backed ``string`` array
-        (a plain column is not split into distinct values: each lot has its own)."""
+        (a plain column is not split into distinct values: each lot has its own); rows of joined files
+        (a ``_file`` column) get ``"<file>:<id>"`` (an empty id stays empty)."""
         spec = self.mapping.column_map()["lot_id"]
-        column = None if "{" in spec else self.raw[spec]
+        plain = "{" not in spec and "lot_id" not in self.mapping.fallbacks and "lot_id" not in self.mapping.strip
+        column = self.raw[spec] if plain else None
         if column is None or isinstance(column.dtype, pd.CategoricalDtype):
             coded = self.get("lot_id")
-            return arrow_text(coded.uniques, coded.codes)
-        text = arrow_strings(column)
-        missing = {str(m).strip().lower() for m in self.mapping.missing}
-        if missing:
-            text = strip_and_blank(text, missing)
+            ids = arrow_text(coded.uniques, coded.codes)
+            if "_file" not in self.raw.columns:
+                return ids
+            text = pc.fill_null(pa.chunked_array(ids._pa_array), "")
+        else:
+            text = arrow_strings(column)
+            missing = self.mapping.missing_for("lot_id")
+            if missing:
+                text = strip_and_blank(text, missing)
+        if "_file" in self.raw.columns:
+            file = Coded.of(self.raw["_file"])
+            names = pa.chunked_array(arrow_text(file.uniques, file.codes)._pa_array).cast(pa.large_string())
+            colon = pa.scalar(":", pa.large_string())
+            prefixed = pc.binary_join_element_wise(names, text.cast(pa.large_string()), colon)
+            text = pc.if_else(pc.equal(text, ""), text, prefixed)
         return pd.arrays.ArrowStringArray(text, dtype=STRING)
 
 
 def sold_and_price(fields: Fields, m: SourceMapping) -> dict:
     """Sold flags and price amounts in the lot's currency (validated later)."""
     price = fields.get("price")
-    unsold = {str(u).strip().lower() for u in m.unsold}
+    unsold = m.unsold_for("price")
     marked_unsold = price.spread(price.stripped().str.lower().isin(unsold).to_numpy(dtype=bool))
     sold_text = fields.get("sold")
     if sold_text is not None:
         flag = parse_sold(sold_text.uniques)
+        if marks := m.unsold_for("sold"):  # a sold text that is an unsold marker: unsold
+            flag = flag.where(~sold_text.stripped().str.lower().isin(marks).to_numpy(), False)
         sold_ok = sold_text.spread(flag.notna().to_numpy(dtype=bool))
         sold = sold_text.spread(flag.fillna(False).to_numpy(dtype=bool)) & ~marked_unsold
     else:
@@ -108,7 +122,7 @@ def check_lots(raw, m: SourceMapping, lots: dict, size: dict, lot_ids, path: str
         "height_cm": size["height_cm"], "width_cm": size["width_cm"], "depth_cm": size["depth_cm"],
         "sold": np.where(lots["sold_ok"], True, None),
     })
-    markers = sorted({str(u).strip().lower() for u in (*m.unsold, *m.missing)})
+    markers = sorted(m.unsold_for("price") | m.missing_for("price"))
     size_reason = "negative or zero size"
     reasons = {("price", "not_nullable"): "price is neither a number nor an unsold/missing marker "
                                           f"({', '.join(markers) or 'none configured'})",

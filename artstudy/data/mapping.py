@@ -6,6 +6,7 @@ A mapped column is a raw column name or a template of columns such as ``"{Auctio
 
 from __future__ import annotations
 
+import re
 import string
 
 import numpy as np
@@ -16,11 +17,19 @@ from .coded import Coded
 from .sources import FIELDS, CurrencySettings, SourceMapping, StudyWindow
 from .text import as_text, on_uniques
 
-__all__ = ["MAPPING_KEYS", "FIELDS", "as_mapping", "template_fields", "render_template", "raw_columns",
-           "column_label", "field_text", "field_codes", "render_coded", "study_window", "describe_source"]
+__all__ = ["MAPPING_KEYS", "FIELDS", "ROW", "MappingWarning", "as_mapping", "template_fields", "render_template",
+           "raw_columns", "column_label", "field_text", "field_codes", "render_coded", "study_window",
+           "describe_source"]
 
 #: Keys of a source mapping.
 MAPPING_KEYS = tuple(SourceMapping.model_fields)
+#: The template field of the row number (1 = the first row after the header): ``lot_id: "{_row}"``.
+ROW = "_row"
+
+
+class MappingWarning(UserWarning):
+    """Something a mapping reads that is probably not meant (a duplicated header, a column empty in every row,
+    an empty result); ``artstudy prepare`` prints each on one line."""
 
 
 def as_mapping(mapping, name: str = "source") -> SourceMapping:
@@ -40,26 +49,30 @@ def template_fields(template: str) -> list[str]:
     return [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
 
 
-def render_template(raw: pd.DataFrame, template: str) -> pd.Series:
+def render_template(raw: pd.DataFrame, template: str, blank_parts: bool = False) -> pd.Series:
     """Fill a "{column}" template per row ("images/{Auction Number}_{Artwork Number}.jpg"); NA where a
-    field is empty."""
+    field is empty (``blank_parts``: NA only where every field is empty, a single empty field read as "")."""
     out = pd.Series("", index=raw.index, dtype=object)
-    empty = np.zeros(len(raw), dtype=bool)
+    empties = []
     for literal, field, _, _ in string.Formatter().parse(template):
         out = out + literal
         if field is not None:
             t = as_text(raw[field]).str.strip()
-            empty |= (t == "").to_numpy()
+            empties.append((t == "").to_numpy())
             out = out + t.astype(object)
+    if not empties:
+        return out.astype("string")
+    empty = np.logical_and.reduce(empties) if blank_parts else np.logical_or.reduce(empties)
     return out.where(~empty, None).astype("string")
 
 
 def raw_columns(mapping: SourceMapping) -> list[str]:
-    """Every raw column the mapping reads (a template's columns included), in order, once each."""
+    """Every raw column the mapping reads (a template's columns included, fallbacks and the filtered columns
+    too; not the ``image_path`` template's, checked when images are looked for), in order, once each."""
     needed = []
-    for spec in mapping.column_map().values():
+    for spec in (*mapping.column_map().values(), *mapping.fallbacks.values()):
         needed += template_fields(spec) if "{" in spec else [spec]
-    return list(dict.fromkeys(needed))
+    return list(dict.fromkeys([*needed, *mapping.filter, *mapping.exclude]))
 
 
 def column_label(mapping: SourceMapping, field: str) -> str:
@@ -74,20 +87,20 @@ def field_text(raw: pd.DataFrame, mapping: SourceMapping, field: str) -> pd.Seri
     columns, constants = mapping.column_map(), mapping.constant_map()
     if field in columns:
         spec = columns[field]
-        s = render_template(raw, spec).fillna("") if "{" in spec else as_text(raw[spec])
+        s = render_template(raw, spec, blank_parts=True).fillna("") if "{" in spec else as_text(raw[spec])
     elif field in constants:
         s = pd.Series(str(constants[field]), index=raw.index, dtype=object)
     else:
         return None
-    missing = {str(m).strip().lower() for m in mapping.missing}
+    missing = mapping.missing_for(field)
     if missing:
         s = on_uniques(s, lambda u: u.where(~u.str.lower().isin(missing), ""))
     return s
 
 
-def render_coded(raw: pd.DataFrame, template: str) -> Coded:
+def render_coded(raw: pd.DataFrame, template: str, blank_parts: bool = False) -> Coded:
     """:func:`render_template` on the distinct combinations of its columns' texts: coded text, None where a
-    field is empty."""
+    field is empty (``blank_parts``: where every field is empty; a single empty field reads as "")."""
     parts = template_parts(template)
     fields = [Coded.of(raw[f]) for _, f in parts if f is not None]
     if not fields:
@@ -95,14 +108,15 @@ def render_coded(raw: pd.DataFrame, template: str) -> Coded:
     code, picks = Coded.joint(fields)
     stripped = [f.stripped().to_numpy(dtype=object)[pick] for f, pick in zip(fields, picks)]
     out = np.full(len(picks[0]), "", dtype=object)
-    empty = np.zeros(len(picks[0]), dtype=bool)
+    empties = []
     texts = iter(stripped)
     for literal, field in parts:
         out = out + literal
         if field is not None:
             t = next(texts)
-            empty |= t == ""
+            empties.append(t == "")
             out = out + t
+    empty = np.logical_and.reduce(empties) if blank_parts else np.logical_or.reduce(empties)
     return Coded(code, np.where(empty, None, out))
 
 
@@ -111,25 +125,49 @@ def template_parts(template: str) -> list[tuple[str, str | None]]:
     return [(literal, field) for literal, field, _, _ in string.Formatter().parse(template)]
 
 
-def field_codes(raw: pd.DataFrame, mapping: SourceMapping, field: str) -> Coded | None:
-    """:func:`field_text` as coded text (:class:`~artstudy.data.coded.Coded`): the same text per lot, each
-    distinct text read once; None when the mapping gives the field no column and no constant."""
-    columns, constants = mapping.column_map(), mapping.constant_map()
-    if field in columns:
-        spec = columns[field]
-        if "{" in spec:
-            coded = render_coded(raw, spec)
-            coded = coded.relabel(np.where(pd.isna(coded.uniques), "", coded.uniques))
-        else:
-            coded = Coded.of(raw[spec])
-    elif field in constants:
-        coded = Coded.constant(str(constants[field]), len(raw))
-    else:
-        return None
-    missing = {str(m).strip().lower() for m in mapping.missing}
+def _spec_codes(raw: pd.DataFrame, spec: str) -> Coded:
+    """A raw column or a template (an empty part read as blank, "" where every part is empty), coded."""
+    if "{" not in spec:
+        return Coded.of(raw[spec])
+    coded = render_coded(raw, spec, blank_parts=True)
+    return coded.relabel(np.where(pd.isna(coded.uniques), "", coded.uniques))
+
+
+def _cleaned(coded: Coded, mapping: SourceMapping, field: str) -> Coded:
+    """The field's ``strip`` pattern removed and its ``missing`` markers made "" (a price's unsold markers kept)."""
+    if field in mapping.strip:
+        rx = re.compile(mapping.strip[field])
+        coded = coded.relabel(np.array([rx.sub("", t) for t in coded.uniques], dtype=object))
+    missing = mapping.missing_for(field) - (mapping.unsold_for(field) if field in ("price", "sold") else set())
     if missing:
         u = coded.stripped()
         coded = coded.relabel(u.where(~u.str.lower().isin(missing), "").to_numpy(dtype=object))
+    return coded
+
+
+def field_codes(raw: pd.DataFrame, mapping: SourceMapping, field: str) -> Coded | None:
+    """:func:`field_text` as coded text (:class:`~artstudy.data.coded.Coded`): the same text per lot, each
+    distinct text read once; None when the mapping gives the field no column, no fallback and no constant.
+
+    The field's ``strip`` pattern is removed and its ``missing`` markers read as ""; where the text is then
+    empty, the field's ``fallbacks`` column (read the same way) is used.
+    """
+    columns, constants = mapping.column_map(), mapping.constant_map()
+    if field in columns:
+        coded = _spec_codes(raw, columns[field])
+    elif field in constants:
+        coded = Coded.constant(str(constants[field]), len(raw))
+    elif field in mapping.fallbacks:
+        coded = Coded.constant("", len(raw))
+    else:
+        return None
+    coded = _cleaned(coded, mapping, field)
+    if field in mapping.fallbacks:
+        other = _cleaned(_spec_codes(raw, mapping.fallbacks[field]), mapping, field)
+        code, (a, b) = Coded.joint([coded, other])
+        main, spare = coded.uniques[a], other.uniques[b]
+        empty = pd.Series(main, dtype=object).str.strip().eq("").to_numpy(dtype=bool)
+        coded = Coded(code, np.where(empty, spare, main))
     return coded
 
 
@@ -157,8 +195,9 @@ def describe_source(mapping, name: str = "source", currency=None) -> list[str]:
         notes.append("Prices are hammer prices without the buyer's premium.")
     else:
         notes.append("The export does not say whether prices include the buyer's premium.")
-    if m.unsold:
-        notes.append(f"Unsold lots are those marked {', '.join(map(repr, m.unsold))}"
+    unsold = [u for marks in (m.unsold.values() if isinstance(m.unsold, dict) else [m.unsold]) for u in marks]
+    if unsold:
+        notes.append(f"Unsold lots are those marked {', '.join(map(repr, unsold))}"
                      + (" or flagged by the sold column" if m.columns.sold else "")
                      + "; they are counted in the funnel and left out of the fit.")
     if m.paintings_only or m.exclude_medium:
@@ -168,5 +207,14 @@ def describe_source(mapping, name: str = "source", currency=None) -> list[str]:
                 else "")
         what = f"{what}{also}".removeprefix(" and ")
         notes.append(f"Only paintings and works on paper are analysed: {what} are counted and left out.")
+    for column, texts in m.filter.items():
+        notes.append(f"Only rows whose {column} is {', '.join(map(repr, texts))} are read (the others are counted).")
+    for column, texts in m.exclude.items():
+        notes.append(f"Rows whose {column} is {', '.join(map(repr, texts))} are left out (counted).")
+    if m.duplicates == "drop_identical":
+        notes.append("Rows repeated identically are read once (the repeats are counted).")
+    elif m.duplicates == "prefer_sold":
+        notes.append("A lot listed more than once is read once: its sold record if any, else its last (the "
+                     "others are counted).")
     notes.append(f"Sizes without a unit are read as {m.size_unit}.")
     return notes

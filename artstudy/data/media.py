@@ -14,6 +14,18 @@
   (board, canvasboard, panel, masonite, hardboard, wood, plywood, mdf, platex, madeira, painel,
   contraplacado, aglomerado, celotex), paper (paper, papel, vellum, newsprint, newspaper), leather
   (leather, couro), else other. Without a separator the support is other ("Bronze" -> other/other).
+- painting or work on paper (:func:`is_painting_or_drawing`, a source's ``paintings_only``): decided from
+  what the work is, not from the two categories: a painting, drawing or work on paper names a painting or
+  drawing medium in the first listed item of its material part (the categories above that are not other,
+  and ink, gouache, tempera, charcoal, crayon, chalk, pen, lacquer, encaustic, distemper, sumi, painting,
+  drawing and their Portuguese, Spanish, French and German words: tinta, guache, carvao, encre, lavis,
+  pintura, peinture, ...; Chinese media as transliterated: shuimo, shese, moben, caimo, youcai, zhiben,
+  juanben; not "colour" or "pigment", which name coatings of objects and photographs too), or a support
+  after its separator (the supports above, and silk, satin, hemp, ramie, fabric, textile, cloth, seda,
+  tecido, soie, scroll, album leaf, fan). "Ink and colour on silk", "Gouache / Paper", "Lacquer / Panel"
+  are paintings; "Bronze", "Wood and paint", "painted wood", "Enamel / Aluminum", "Aluminum and lacquer",
+  "madeira esculpida e pintada, faltas na pintura" are objects. The material and support categories are
+  not changed by it (ink, gouache and tempera stay "other").
 - signature (:func:`parse_signature`): signed when the text says signed / signature / initials /
   monogram / assinado / assinada / assinatura and does not negate it (unsigned, not signed,
   nao assinado, sem assinatura); inscribed when it says inscribed / inscription / inscricao /
@@ -32,7 +44,8 @@ import pandas as pd
 
 from .text import as_text, fold, on_uniques
 
-__all__ = ["MATERIALS", "SUPPORTS", "parse_medium", "medium_matches", "parse_signature", "parse_sold"]
+__all__ = ["MATERIALS", "SUPPORTS", "parse_medium", "medium_matches", "is_painting_or_drawing", "parse_signature",
+           "parse_sold"]
 
 MATERIALS = ("oil", "acrylic", "watercolour", "pastel", "pencil", "mixed media", "other")
 SUPPORTS = ("canvas", "cardboard", "board", "paper", "leather", "other")
@@ -59,6 +72,14 @@ _SUPPORT_WORDS = (
 )
 _SUPPORT = r"\b(?:" + "|".join(f"(?P<s{i}>(?:{p})(?:s|es)?)" for i, (_, p) in enumerate(_SUPPORT_WORDS)) + r")\b"
 
+_PAINT_MEDIA = re.compile(
+    r"\b(?:inks?|gouaches?|tempera|temperas|charcoal|crayons?|chalks?|pen|pens|lacquer"
+    r"|encaustic|distemper|sumi|paintings?|drawings?|conte|sanguine|markers?|ballpoint"
+    r"|tinta|guache|carvao|aguada|nanquim|pintura|desenho|encre|lavis|fusain|peinture|dessin"
+    r"|tusche|kohle|malerei|zeichnung|acuarela|carboncillo|dibujo)\b"
+    r"|shuimo|shese|moben|caimo|youcai|zhiben|juanben")
+_MORE_SUPPORTS = re.compile(r"\b(?:silk|satin|hemp|ramie|fabric|textile|cloth|seda|tecido|soie|seide"
+                            r"|scrolls?|album leaf|album leaves|fans?|gold leaf|xuan|washi|hanji)\b")
 _SIGNED = r"\bsign(?:ed|s|ature)?\b|\bassinad|\bassinatura|\bsigne|\bsigniert|\bmonogram|\binitial(?:s|ed)?\b"
 _NOT_SIGNED = r"\bunsigned\b|\bnot\s+signed\b|\bnon[\s-]?signed\b|\b(?:nao|sem)\s+(?:assinad|assinatura)|\bnon\s+signe"
 _INSCRIBED = r"\binscri|\bdedicat|\bdedicad"
@@ -97,6 +118,19 @@ def medium_matches(values, pattern: str) -> np.ndarray:
     def run(u):
         mat = _medium_parts(fold(u))["mat"]
         return pd.Series([rx.search(t) is not None for t in mat], dtype=bool)
+    return on_uniques(values, run).to_numpy(dtype=bool)
+
+
+def is_painting_or_drawing(values) -> np.ndarray:
+    """Whether each medium text names a painting, drawing or work on paper (rules in the module docstring), as a
+    bool array: "Ink and colour on silk" -> True, "Bronze" -> False, "Wood and paint" -> False."""
+    def run(u):
+        parts = _medium_parts(fold(u))
+        known = parse_medium(u)
+        first = parts["mat"].str.extract(_FIRST_ITEM, expand=False).fillna("")
+        media = (known["material"] != "other").to_numpy() | first.str.contains(_PAINT_MEDIA).to_numpy()
+        support = (known["support"] != "other").to_numpy() | parts["sup"].str.contains(_MORE_SUPPORTS).to_numpy()
+        return pd.Series(media | support, dtype=bool)
     return on_uniques(values, run).to_numpy(dtype=bool)
 
 

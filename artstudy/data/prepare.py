@@ -22,12 +22,20 @@ Further rules of reading:
 - title: surrounding quotes dropped, whitespace collapsed; artist: see
   :func:`~artstudy.data.text.normalise_artist`.
 
-Rules (counted in the funnel, in this order): artist named; painting or work on paper (sources
-with ``paintings_only``: material and support both other is an object or sculpture; and material
-part matching ``exclude_medium``, e.g. prints and photographs); one work per lot (sources with an
-``n_works`` column); sold; price given; creation year given; size given; sale year and work year
-inside the study window (default sale years 1993-2022, work years 1951-2020; a source's ``study:``
-or the caller may change them); work year not after the sale year.
+Rules (counted in the funnel, in this order): sale date read (sources with ``bad_dates: drop``: the
+lots whose date cannot be read are counted and listed, not kept in the table); artist named; painting
+or work on paper (sources with ``paintings_only``: what the work is,
+:func:`~artstudy.data.media.is_painting_or_drawing`; and material part matching ``exclude_medium``,
+e.g. prints and photographs); one work per lot (sources with an ``n_works`` column); sold; price
+given; price in range and size not in pixels (sources with ``plausible`` ranges); creation year
+given; size given; size in range (``plausible``); sale year and work year inside the study window
+(default sale years 1993-2022, work years 1951-2020; a source's ``study:`` or the caller may change
+them); work year not after the sale year. The lots the ``plausible`` and ``bad_dates`` rules leave
+out are listed with the raw text they read (:mod:`~artstudy.data.plausible`, ``<out>.excluded.csv``).
+
+Rows dropped before any text is read (:mod:`~artstudy.data.rows`), counted in the funnel's first steps
+and not in the table: the ``filter`` and ``exclude`` rules on raw columns, and the ``duplicates`` rule
+(``drop_identical``, ``prefer_sold``). Several files of one layout make one table (:func:`prepare_files`).
 
 Speed: every field is read as coded text (:class:`~artstudy.data.coded.Coded`), so each parser runs
 once per distinct text and its answers reach the lots by their codes; the text columns of the table
@@ -50,14 +58,18 @@ from .dates import parse_date, parse_year
 from .funnel import Funnel
 from .linking import artwork_hash, hex_ids, repeats_by_rank
 from .lots import Fields, check_lots, convert, read_parquet_text, sold_and_price, text_column
-from .mapping import as_mapping, raw_columns, render_coded, study_window
-from .media import medium_matches, parse_medium, parse_signature
-from .sizes import parse_size
+from .mapping import as_mapping, raw_columns, render_coded, study_window, template_fields
+from .media import is_painting_or_drawing, medium_matches, parse_medium, parse_signature
+from .plausible import attach_excluded, drop_undated, price_rule, size_rules, write_excluded
+from .rates import convert_dated
+from .sizes import parse_size, size_from_columns
+from .rows import drop_rows, warn_duplicated_header, warn_empty_columns, warn_empty_result, with_row_numbers
 from .sources import CurrencySettings, SourceMapping, StudyWindow
 from .text import artist_display, clean_title
 from .validation import CANONICAL_COLUMNS, PAM_COLUMNS, canonical_schema, check_columns, is_parquet, read_parquet
 
-__all__ = ["read_raw", "prepare_table", "analysis_sample", "write_prepared", "funnel_path", "prepare_file"]
+__all__ = ["read_raw", "prepare_table", "analysis_sample", "write_prepared", "funnel_path", "prepare_file",
+           "prepare_files"]
 
 
 def _parquet_text(path: Path) -> pd.DataFrame:
@@ -80,10 +92,14 @@ def read_raw(path, mapping=None) -> pd.DataFrame:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding, sep=sep)
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding, sep=sep)
     except (ValueError, LookupError, OSError) as exc:  # pandas' own message says what is wrong
+        hint = ("; set the source's encoding: (e.g. latin-1 or cp1252)" if isinstance(exc, UnicodeDecodeError)
+                else "")
         raise InputError(f"{path}: cannot be read as CSV with encoding {encoding!r} and separator {sep!r} "
-                         f"({' '.join(str(exc).split())})") from exc
+                         f"({' '.join(str(exc).split())}){hint}") from exc
+    warn_duplicated_header(path, sep, encoding)
+    return raw
 
 
 def _parse_lots(raw, m: SourceMapping, fields: Fields, path: str) -> tuple[dict, dict, object]:
@@ -91,22 +107,39 @@ def _parse_lots(raw, m: SourceMapping, fields: Fields, path: str) -> tuple[dict,
     (lots, sizes in cm, lot ids)."""
     lots = sold_and_price(fields, m)
     dates = fields.get("sale_date")
-    day = parse_date(dates.uniques, m.date_format)  # one per distinct date text
+    day = parse_date(dates.uniques, m.date_format, m.date_range)  # one per distinct date text
+    lots["no_date"] = dates.spread(day.isna().to_numpy(dtype=bool) & (m.bad_dates == "drop"))
+    if m.bad_dates == "drop":  # a placeholder for the lots left out (not kept in the table: prepare_table)
+        day = day.fillna(pd.Timestamp("1970-01-01"))
     lots["sale_date"] = dates.spread(day.to_numpy(dtype="datetime64[ns]"))
     lots["day_rank"] = dates.spread(np.unique(day.to_numpy(dtype="datetime64[ns]").astype(np.int64),
                                               return_inverse=True)[1].reshape(-1))  # equal dates, equal ranks
-    size_text = fields.text("size")
-    size = {k: size_text.spread(v.to_numpy(dtype=float)) for k, v in parse_size(size_text.uniques, m.size_unit).items()}
+    size = _sizes(m, fields, path)
     lot_ids = fields.lot_ids()
     check_lots(raw, m, lots, size, lot_ids, path)
     lots["sale_year"] = dates.spread(day.dt.year.to_numpy(dtype=np.int64))  # every date parsed: checked above
     return lots, size, lot_ids
 
 
-def _images(raw, m: SourceMapping, fields: Fields, base_dir) -> pd.api.extensions.ExtensionArray:
+def _sizes(m: SourceMapping, fields: Fields, path: str) -> dict:
+    """Height, width and depth in cm and the pixel flag of each lot: from the dimensions text, or from the height,
+    width and depth columns and the unit column (:func:`~artstudy.data.sizes.size_from_columns`)."""
+    if m.columns.height is None:
+        size_text = fields.text("size")
+        return {k: size_text.spread(v.to_numpy()) for k, v in parse_size(size_text.uniques, m.size_unit).items()}
+    try:
+        got = size_from_columns(*(fields.get(f) for f in ("height", "width", "depth", "size_unit")), m.size_unit)
+    except ValueError as exc:
+        raise InputError(f"{path}: column '{m.columns.size_unit}': {exc}") from None
+    return {k: got[k].to_numpy() for k in got.columns}
+
+
+def _images(raw, m: SourceMapping, fields: Fields, base_dir, path="", name="source"
+            ) -> pd.api.extensions.ExtensionArray:
     """Image paths (the mapping's template or column), a ``string`` array; with ``base_dir`` only images that exist,
     as absolute paths (one directory listing per folder, not one look-up per lot)."""
     if m.image_path:
+        check_columns(raw, template_fields(m.image_path), path, name, key="image_path")
         coded = render_coded(raw, m.image_path)
     elif fields.get("image_path") is not None:
         col = fields.get("image_path")
@@ -142,7 +175,8 @@ def _text(coded: Coded, per_unique, dtype=STRING):
     return arrow_text(pd.Series(per_unique, dtype=object).to_numpy(dtype=object), coded.codes, dtype)
 
 
-def _describe_lots(raw, m: SourceMapping, fields: Fields, size: dict, artist: pd.Categorical, base_dir) -> dict:
+def _describe_lots(raw, m: SourceMapping, fields: Fields, size: dict, artist: pd.Categorical, base_dir,
+                   path="", name="source") -> dict:
     """The columns read from text alone: artist, title, work year, medium, markings, house, images."""
     n = len(raw)
     year_text = fields.get("work_year")
@@ -164,34 +198,40 @@ def _describe_lots(raw, m: SourceMapping, fields: Fields, size: dict, artist: pd
         "support": _text(medium, med["support"], STR),
         "signed": signature.spread(sig["signed"].to_numpy(dtype=bool)),
         "inscribed": signature.spread(sig["inscribed"].to_numpy(dtype=bool)),
-        "image_path": _images(raw, m, fields, base_dir),
+        "image_path": _images(raw, m, fields, base_dir, path, name),
         "auction_house": (_text(house, np.where(house.uniques == "", None, house.uniques)) if house is not None
                           else _text(no_text, [None])),
     }
 
 
-def _rules(table: pd.DataFrame, m: SourceMapping, fields: Fields, window: StudyWindow) -> list:
-    """The study's rules in order, as (step, keep mask) pairs."""
+def _rules(table: pd.DataFrame, m: SourceMapping, fields: Fields, window: StudyWindow, pixels=None,
+           target: str = "USD") -> list:
+    """The study's rules in order, as (step, keep mask) pairs (with the source's ``plausible`` ranges: the rules of
+    :mod:`~artstudy.data.plausible`)."""
     (s0, s1), (w0, w1) = window.sale_years, window.work_years
     wy = table["work_year"].to_numpy(dtype=float, na_value=np.nan)
     sale_year = table["sale_year"].to_numpy()
     steps = [("artist named", table["artist"].notna().to_numpy())]
     if m.paintings_only or m.exclude_medium:
         painting = np.ones(len(table), dtype=bool)
-        if m.paintings_only:
-            painting &= ~((table["material"] == "other") & (table["support"] == "other")).to_numpy()
+        medium = fields.text("medium")
+        if m.paintings_only:  # what the work is (:func:`~artstudy.data.media.is_painting_or_drawing`)
+            painting &= medium.spread(is_painting_or_drawing(medium.uniques))
         if m.exclude_medium:
-            medium = fields.text("medium")
             painting &= ~medium.spread(medium_matches(medium.uniques, m.exclude_medium))
         steps.append(("painting or work on paper", painting))
     if (n_works := fields.get("n_works")) is not None:
         k = pd.to_numeric(pd.Series(n_works.uniques, dtype=STR), errors="coerce").to_numpy(dtype=float)
         steps.append(("one work per lot", ~(n_works.spread(k) > 1)))
+    size_before, size_after = size_rules(m, table, np.zeros(len(table), dtype=bool) if pixels is None else pixels)
     return steps + [
         ("sold", table["sold"].to_numpy(bool)),
         ("price given", table["price"].notna().to_numpy()),
+        *price_rule(m, table, target),
         ("creation year given", ~np.isnan(wy)),
+        *size_before,
         ("size given", np.isfinite(table["log_area"].to_numpy())),
+        *size_after,
         (f"sale year in {s0}-{s1}", (sale_year >= s0) & (sale_year <= s1)),
         (f"work year in {w0}-{w1}", (wy >= w0) & (wy <= w1)),
         ("work year not after sale year", ~(wy > sale_year)),
@@ -236,13 +276,15 @@ def prepare_table(raw: pd.DataFrame, mapping, *, name: str = "source", currency=
     cur = build(CurrencySettings, currency, source="currency")
     window = study_window(m, study)
     path = str(path) if path is not None else f"raw table of source {name!r}"
+    raw = with_row_numbers(raw.reset_index(drop=True), m)
     check_columns(raw, raw_columns(m), path, name)
-    raw = raw.reset_index(drop=True)
+    raw, dropped = drop_rows(raw, m)  # filter, exclude, duplicates: counted in the funnel's first steps
     fields = Fields(raw, m)
+    warn_empty_columns(fields, m, path)
     lots, size, lot_ids = _parse_lots(raw, m, fields, path)
-    money = convert(raw, m, fields, lots, cur, path)
+    money = (convert_dated if m.columns.rate or cur.rates_file else convert)(raw, m, fields, lots, cur, path)
     artist = _artists(fields)
-    described = _describe_lots(raw, m, fields, size, artist, base_dir)
+    described = _describe_lots(raw, m, fields, size, artist, base_dir, path, name)
     key = artwork_hash(fields.get("artist"), fields.text("title"), size["height_cm"], size["width_cm"],
                        described["work_year"])
     columns = {
@@ -251,15 +293,22 @@ def prepare_table(raw: pd.DataFrame, mapping, *, name: str = "source", currency=
         "artwork_id": hex_ids(key),
         "sale_kind": arrow_text(["first", "repeat"], repeats_by_rank(key, lots["day_rank"], lots["sold"]), STR),
     }
+    no_date, pixels = lots["no_date"], size["pixels"]
     del key, lots, size, money, described
     table = pd.DataFrame({c: columns.pop(c) for c in CANONICAL_COLUMNS}, copy=False)  # the arrays, not copies
+    steps = _rules(table, m, fields, window, pixels, cur.target)
+    table, artist, steps, undated = drop_undated(table, artist, steps, no_date)  # bad_dates: drop
     # lot ids were found unique by check_lots; inplace: no copy of the table (the schema coerces nothing)
     canonical_schema(unique_lot_ids=False).validate(table, inplace=True)
-    funnel = Funnel(artist, first_step="lots read")
-    for step, keep in _rules(table, m, fields, window):
+    funnel = Funnel(artist, first_step="lots read" if undated is None else "sale date read")
+    for step, keep in steps:
         funnel.apply(step, keep)
     table["left_out"] = funnel.left_out().array
-    return table, funnel.table()
+    attach_excluded(table, fields, m, no_date, lot_ids)
+    parts = [t for t in (dropped, undated, funnel.table()) if t is not None]
+    funnel = Funnel.chain(*parts) if len(parts) > 1 else parts[0]
+    warn_empty_result(funnel, path)
+    return table, funnel
 
 
 def analysis_sample(table: pd.DataFrame) -> pd.DataFrame:
@@ -291,6 +340,7 @@ def write_prepared(table: pd.DataFrame, funnel, out) -> tuple[Path, Path]:
             table = table.assign(sale_date=table["sale_date"].dt.strftime("%Y-%m-%d"))
         table.to_csv(out, index=False)
     (funnel.table() if isinstance(funnel, Funnel) else funnel).to_csv(funnel_path(out), index=False)
+    write_excluded(table, out)  # <stem>.excluded.csv: the lots a plausibility rule left out, when there are any
     return out, funnel_path(out)
 
 
@@ -301,3 +351,28 @@ def prepare_file(raw_path, mapping, *, name: str, currency=None, study=None):
     raw = read_parquet_text(raw_path, m) if is_parquet(raw_path) else read_raw(raw_path, m)
     return prepare_table(raw, m, name=name, currency=currency, study=study, path=str(raw_path),
                          base_dir=Path(raw_path).parent)
+
+
+def prepare_files(raw_paths, mapping, *, name: str, currency=None, study=None):
+    """Several raw exports of one layout prepared into one table (:func:`~artstudy.data.rows.join_files`: lot
+    ids become ``"<file>:<id>"``, messages name "file:line"); one path is :func:`prepare_file`. Returns (table,
+    funnel, per-file counts: file, rows, lots, kept)."""
+    from .rows import FILE, join_files, per_file
+
+    paths = [Path(p) for p in raw_paths]
+    m = as_mapping(mapping, name)
+    if len(paths) == 1:
+        table, funnel = prepare_file(paths[0], m, name=name, currency=currency, study=study)
+        counts = pd.DataFrame({"file": [paths[0].name], "rows": [int(funnel["lots"].iloc[0])],
+                               "lots": [len(table)], "kept": [int(funnel["lots"].iloc[-1])]})
+        return table, funnel, counts
+    frames = []
+    for p in paths:
+        raw = read_parquet_text(p, m) if is_parquet(p) else read_raw(p, m)
+        check_columns(raw, [c for c in raw_columns(m) if c != "_row"], str(p), name)
+        frames.append((str(p), raw))
+    raw = join_files(frames)
+    files = raw[FILE].copy()
+    table, funnel = prepare_table(raw, m, name=name, currency=currency, study=study,
+                                  path=", ".join(str(p) for p in paths), base_dir=paths[0].parent)
+    return table, funnel, per_file(table, files)

@@ -15,7 +15,8 @@ from pydantic import Field, PositiveFloat, field_validator, model_validator
 
 from .._section import Section
 
-__all__ = ["Columns", "Constants", "StudyWindow", "SourceMapping", "CurrencySettings", "DEFAULT_RATES", "FIELDS",
+__all__ = ["Columns", "Constants", "Plausible", "StudyWindow", "SourceMapping", "CurrencySettings", "DEFAULT_RATES",
+           "FIELDS",
            "REQUIRED_FIELDS"]
 
 #: USD per unit of each currency, constant over time (the synthetic world writes its prices with them).
@@ -26,7 +27,10 @@ class Columns(Section):
     """Canonical field -> raw column name, or a template of columns such as ``"{a}-{b}"``."""
 
     lot_id: str | None = None
-    """Unique lot identifier (column or template)."""
+    """Unique lot identifier (column or template). A template part that is empty reads as blank
+    (``"{Sale}-{Lot}"`` -> ``"S1-"``); an id whose every part is empty is missing. ``"{_row}"`` is the row
+    number in the file (1 = the first row after the header), for exports without a lot id (a column named
+    ``_row`` in the file wins)."""
     sale_date: str | None = None
     """Sale date text."""
     artist: str | None = None
@@ -59,6 +63,26 @@ class Columns(Section):
     """Works in the lot; lots of several works are left out."""
     image_path: str | None = None
     """Image path column (or use the mapping's image_path template)."""
+    height: str | None = None
+    """Height column (a number, in ``size_unit`` or the unit column's unit), instead of a dimensions text."""
+    width: str | None = None
+    """Width column (with ``height``)."""
+    depth: str | None = None
+    """Depth column (with ``height`` and ``width``)."""
+    size_unit: str | None = None
+    """Unit of the height/width/depth columns per lot (cm, mm, in, m; px or pixels are flagged)."""
+    rate: str | None = None
+    """Exchange rate per lot: the value of one unit of the lot's currency in the target currency."""
+
+    @model_validator(mode="after")
+    def _size_columns(self):
+        parts = [f for f in ("width", "depth", "size_unit") if getattr(self, f) is not None]
+        if parts and self.height is None:
+            raise ValueError(f"{parts[0]}: give the height column too (height, width, depth and size_unit "
+                             "go together)")
+        if self.height is not None and self.width is None:
+            raise ValueError("height: give the width column too")
+        return self
 
 
 FIELDS = tuple(Columns.model_fields)
@@ -73,6 +97,23 @@ class Constants(Section):
     title: str | None = None
 
 
+class Plausible(Section):
+    """Plausible ranges (inclusive); lots outside are left out, counted and listed with their reason."""
+
+    size_cm: tuple[float, float] | None = None
+    """Smallest and largest height, width and depth in cm (e.g. [1, 1000]); sizes in pixels are left out too."""
+    price: tuple[float, float] | None = None
+    """Lowest and highest price in the target currency (e.g. [1, 1e9])."""
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        for name in ("size_cm", "price"):
+            bounds = getattr(self, name)
+            if bounds is not None and not bounds[0] <= bounds[1]:
+                raise ValueError(f"{name}: lower bound {bounds[0]} is above upper bound {bounds[1]}")
+        return self
+
+
 class StudyWindow(Section):
     """The study's window of sale years and creation years (inclusive)."""
 
@@ -80,6 +121,13 @@ class StudyWindow(Section):
     """First and last sale year kept."""
     work_years: tuple[int, int] = (1951, 2020)
     """First and last creation year kept."""
+
+    @field_validator("sale_years", "work_years", mode="before")
+    @classmethod
+    def _two_years(cls, value):
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            raise ValueError("give two years, [first, last]")
+        return value
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -122,10 +170,13 @@ class SourceMapping(Section):
     """Unit of sizes whose text names none."""
     decimal: Literal[".", ",", "auto"] = "auto"
     """Decimal mark of prices."""
-    unsold: list[str] = Field(default_factory=list)
-    """Price (or sold) texts that mark an unsold lot, compared case-insensitively."""
-    missing: list[str] = Field(default_factory=list)
-    """Texts that mean "not given" in any mapped column, compared case-insensitively."""
+    unsold: list[str] | dict[str, list[str]] = Field(default_factory=list)
+    """Texts that mark an unsold lot, compared case-insensitively: a list (read in the price column), or
+    field -> list for the ``price`` and ``sold`` columns (``{price: ["-1"], sold: [Withdrawn]}``). A price
+    text that is an unsold marker means unsold even where it is also a ``missing`` marker."""
+    missing: list[str] | dict[str, list[str]] = Field(default_factory=list)
+    """Texts that mean "not given", compared case-insensitively: a list (every mapped column), or
+    field -> list for some fields only (``{work_year: ["-1", "n.d."], size: ["-1"]}``)."""
     premium_included: bool | None = None
     """Whether prices include the buyer's premium (stated in reports)."""
     paintings_only: bool = False
@@ -142,8 +193,78 @@ class SourceMapping(Section):
     """Text encoding of the file."""
     sep: str = ","
     """Field separator of the file."""
+    date_range: Literal["end", "start"] = "end"
+    """Which date of a sale-date range ("04/01/2020-04/16/2020", "1-3 May 2019") is the sale date."""
+    bad_dates: Literal["stop", "drop"] = "stop"
+    """A sale date that cannot be read: stop with an error naming the lines, or leave the lot out (counted)."""
+    plausible: Plausible | None = None
+    """Plausible sizes and prices; lots outside are left out (counted, listed in ``<out>.excluded.csv``)."""
+
+    duplicates: Literal["stop", "drop_identical", "prefer_sold"] = "stop"
+    """Lots whose id repeats: ``stop`` with an error naming the lines; ``drop_identical``: drop rows identical
+    in every mapped column to an earlier row (a repeated id left after that still stops); ``prefer_sold``: keep
+    one row per lot id, a sold one if any, else the last. The rows dropped are counted in the funnel
+    ("duplicate lots")."""
+    fallbacks: dict[str, str] = Field(default_factory=dict)
+    """Field -> raw column (or template) read where the field's own column is empty or missing
+    (``{work_year: title}``: the creation year from the title when the year column is empty)."""
+    strip: dict[str, str] = Field(default_factory=dict)
+    """Field -> regular expression removed from the field's text before it is read (``{sale_date: "^null: "}``:
+    the prefix "null: " dropped; every match is removed)."""
+    filter: dict[str, list[str]] = Field(default_factory=dict)
+    """Raw column -> the texts kept (case-insensitive): rows with any other text are dropped before reading,
+    counted in the funnel (``{Category: [Paintings, Drawings]}``)."""
+    exclude: dict[str, list[str]] = Field(default_factory=dict)
+    """Raw column -> texts whose rows are dropped before reading, counted in the funnel
+    (``{Category: [Prints, Multiples]}``)."""
 
     _check_regex = field_validator("exclude_medium", "work_year_pattern")(_regex)
+
+    @field_validator("unsold", "missing", "filter", "exclude", mode="before")
+    @classmethod
+    def _lists_not_text(cls, value):
+        """One text where a list of texts belongs is an error, not a list of its letters."""
+        if isinstance(value, str):
+            raise ValueError(f"give a list of texts (e.g. [{value}]), not one text")
+        if isinstance(value, dict):
+            bad = [k for k, v in value.items() if isinstance(v, str)]
+            if bad:
+                raise ValueError(f"{bad[0]}: give a list of texts (e.g. [{value[bad[0]]}]), not one text")
+        return value
+
+    @field_validator("strip")
+    @classmethod
+    def _strip_regex(cls, value):
+        for field, pattern in value.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{field}: not a valid regular expression ({exc})") from None
+        return value
+
+    @model_validator(mode="after")
+    def _known_fields(self):
+        for key in ("missing", "fallbacks", "strip"):
+            value = getattr(self, key)
+            bad = [k for k in value if k not in FIELDS] if isinstance(value, dict) else []
+            if bad:
+                raise ValueError(f"{key}: unknown field {bad[0]!r} (fields: {', '.join(FIELDS)})")
+        if isinstance(self.unsold, dict) and (bad := [k for k in self.unsold if k not in ("price", "sold")]):
+            raise ValueError(f"unsold: field {bad[0]!r} cannot mark unsold lots (give price or sold)")
+        return self
+
+    def missing_for(self, field: str) -> set[str]:
+        """The ``missing`` markers of one field, stripped and lower case."""
+        marks = self.missing.get(field, []) if isinstance(self.missing, dict) else self.missing
+        return {str(m).strip().lower() for m in marks}
+
+    def unsold_for(self, field: str = "price") -> set[str]:
+        """The ``unsold`` markers read in one field (``price`` or ``sold``), stripped and lower case."""
+        if isinstance(self.unsold, dict):
+            marks = self.unsold.get(field, [])
+        else:
+            marks = self.unsold if field == "price" else []
+        return {str(m).strip().lower() for m in marks}
 
     @model_validator(mode="after")
     def _required(self):
@@ -170,6 +291,10 @@ class CurrencySettings(Section):
     rates: dict[str, PositiveFloat] = Field(default_factory=lambda: dict(DEFAULT_RATES))
     """Value of one unit of each currency in the target currency; rates given in a config are merged over
     the defaults (USD 1, GBP 1.30, EUR 1.15, HKD 0.128)."""
+    rates_file: str | None = None
+    """CSV of rates by year (columns year, currency, rate: the value of one unit in the target currency that
+    year); the currencies it lists are converted at their sale year's rate, the others at ``rates``. A year
+    missing for a currency in use is an error naming them."""
 
     @field_validator("rates", mode="before")
     @classmethod

@@ -21,8 +21,8 @@ import pandas as pd
 from ..errors import InputError
 
 __all__ = ["read_table", "read_parquet", "is_parquet", "ROW_NUMBERS", "FILE_COLUMNS", "read_sales", "check_sales",
-           "file_lines", "where", "REQUIRED", "CANONICAL_COLUMNS", "PAM_COLUMNS", "canonical_schema", "check_columns",
-           "check_parsed"]
+           "LINES", "Lines", "file_lines", "where", "REQUIRED", "CANONICAL_COLUMNS", "PAM_COLUMNS", "canonical_schema",
+           "check_columns", "check_parsed"]
 
 REQUIRED = ("artist", "sale_year", "work_year", "price")
 #: The columns the popularity-ability model reads, first in a written sales table.
@@ -41,6 +41,41 @@ ROW_NUMBERS = "artstudy_parquet_rows"
 #: A frame read with only some of a file's columns carries ``attrs[FILE_COLUMNS]``: every column of the file, named
 #: by :func:`check_columns` as the columns present.
 FILE_COLUMNS = "artstudy_file_columns"
+
+
+#: A frame whose rows are some of a file's (rows dropped, or files joined) carries ``attrs[LINES]``, a
+#: :class:`Lines`: the place of each row in its file, named by :func:`where`.
+LINES = "artstudy_lines"
+
+
+class Lines:
+    """The place of each row of a frame in its file(s) (``labels``: int line/row numbers, or texts such as
+    "B.csv:3"), carried in ``attrs`` without a copy (pandas deep-copies attrs on every operation)."""
+
+    __slots__ = ("labels",)
+
+    def __init__(self, labels):
+        self.labels = np.asarray(labels)
+
+    def __deepcopy__(self, memo):
+        return self
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, prefix: str | None = None) -> Lines:
+        """The places of every row of ``frame`` as read (file lines, or Parquet rows), ``prefix:`` before each."""
+        if LINES in frame.attrs:
+            numbers = frame.attrs[LINES].labels
+        elif frame.attrs.get(ROW_NUMBERS):
+            numbers = np.arange(1, len(frame) + 1)
+        else:
+            numbers = file_lines(frame, np.arange(len(frame)))
+        if prefix is None:
+            return cls(numbers)
+        return cls(np.char.add(f"{prefix}:", numbers.astype(str)).astype(object))
+
+    def take(self, keep) -> Lines:
+        """The places of the rows where ``keep`` holds."""
+        return Lines(self.labels[np.asarray(keep, dtype=bool)])
 
 
 def is_parquet(path) -> bool:
@@ -78,8 +113,11 @@ def where(frame: pd.DataFrame, bad, limit: int = 5) -> str:
     """'lines 3, 5 and 2 more': the file lines of the first rows where ``bad`` holds."""
     pos = np.flatnonzero(np.asarray(bad))
     rows = bool(frame.attrs.get(ROW_NUMBERS))  # a Parquet file: data rows counted from 1
-    numbers = pos[:limit] + 1 if rows else file_lines(frame, pos[:limit])
-    shown = ", ".join(str(int(v)) for v in numbers)
+    if LINES in frame.attrs:  # some rows of a file, or rows of several files
+        numbers = frame.attrs[LINES].labels[pos[:limit]]
+    else:
+        numbers = pos[:limit] + 1 if rows else file_lines(frame, pos[:limit])
+    shown = ", ".join(str(v) for v in numbers.tolist())
     more = f" and {pos.size - limit} more" if pos.size > limit else ""
     return f"{'row' if rows else 'line'}{'s' if pos.size > 1 else ''} {shown}{more}"
 
@@ -176,13 +214,17 @@ def read_sales(path, covariates=()) -> pd.DataFrame:
 # raw exports and the canonical table
 # --------------------------------------------------------------------------
 
-def check_columns(raw: pd.DataFrame, needed, path: str, name: str) -> None:
-    """Every column in ``needed`` is in ``raw``, else one InputError naming them and the columns present."""
+def check_columns(raw: pd.DataFrame, needed, path: str, name: str, key: str | None = None) -> None:
+    """Every column in ``needed`` is in ``raw``, else one InputError naming them and the columns present (and
+    the mapping's ``key`` that names them, when given)."""
     present = list(raw.attrs.get(FILE_COLUMNS, raw.columns))
     missing = [c for c in dict.fromkeys(needed) if c not in present]
     if missing:
-        raise InputError(f"{path}: missing column {', '.join(repr(c) for c in missing)} (source {name!r} maps "
-                         f"to it; columns present: {', '.join(map(str, present))})")
+        seps = [s for s in (";", "\t", "|", ",") if len(present) == 1 and s in str(present[0])]
+        hint = f"; the header looks separated by {seps[0]!r}: set the source's sep:" if seps else ""
+        by = f"source {name!r}" + (f" key {key}" if key else "")
+        raise InputError(f"{path}: missing column {', '.join(repr(c) for c in missing)} ({by} maps to it; "
+                         f"columns present: {', '.join(map(str, present))}){hint}")
 
 
 _PARSED_REASONS = {"not_nullable": "cannot be parsed", "greater_than(0)": "non-positive value",
