@@ -264,3 +264,91 @@ def test_paintings_only_keeps_ink_on_silk():
                                                      "painting or work on paper"]
     assert table["material"].tolist() == ["other", "other", "other", "oil", "other"]  # the categories are as before
     assert funnel.set_index("step")["lots_removed"]["painting or work on paper"] == 2
+
+
+# --------------------------------------------------------------------------
+# leftovers: undated lots need no currency, rates described, several files and sources keep the excluded list
+# --------------------------------------------------------------------------
+
+def test_lots_dropped_for_their_date_need_no_currency_or_rate():
+    raw = _raw(3, d=["2019-01-01", "soon", "later"], c=["", "", "XYZ"])
+    mapping = {"columns": {**COLUMNS, "currency": "c"}, "bad_dates": "drop"}  # no source currency
+    with pytest.raises(InputError, match=r"column 'c': no currency given .* at line 2$"):  # L1, not L2
+        D.prepare_table(raw, mapping)
+    raw.loc[0, "p"] = "$100"  # the undated lots: no currency (L2) and no rate (L3): not a stop
+    table, funnel = D.prepare_table(raw, mapping)
+    assert table["lot_id"].tolist() == ["L1"] and table["price"].tolist() == [100.0]
+    assert funnel["lots_removed"].tolist()[:2] == [0, 2]
+    with pytest.raises(InputError, match=r"no exchange rate for currency 'XYZ'.* at line 4$"):  # dated: a stop
+        D.prepare_table(raw.assign(d="2019-01-01", c=["", "USD", "XYZ"]), mapping)
+
+
+def test_describe_source_names_the_rates_used():
+    cols = {**COLUMNS, "rate": "fx"}
+    assert D.describe_source(_mapping())[0] == ("Prices are converted to USD at constant rates per currency (config "
+                                                "currency.rates).")
+    assert D.describe_source(_mapping(columns={"rate": "fx"}), currency={"target": "EUR"})[0] == (
+        "Prices are converted to EUR at the exchange rate given per lot (column 'fx'), else at constant rates per "
+        "currency (config currency.rates).")
+    assert D.describe_source({"columns": cols}, currency={"rates_file": "r.csv"})[0] == (
+        "Prices are converted to USD at the exchange rate given per lot (column 'fx'), else the rate of the sale "
+        "year for the currencies listed in r.csv, else at constant rates per currency (config currency.rates).")
+    assert "sale year for the currencies listed in r.csv, else" in D.describe_source(
+        _mapping(), currency={"rates_file": "r.csv"})[0]
+
+
+def test_the_package_exports_the_mapping_helpers():
+    from artstudy.data import check, mapping, plausible, prepare, rates, several, sizes, sources
+
+    assert D.prepare_files is prepare.prepare_files and D.prepare_sources is several.prepare_sources
+    assert D.check_report is check.check_report and D.read_rates is rates.read_rates
+    assert D.size_from_columns is sizes.size_from_columns and D.MappingWarning is mapping.MappingWarning
+    assert D.Plausible is sources.Plausible and D.excluded_path is plausible.excluded_path
+    assert all(hasattr(D, name) for name in D.__all__)
+
+
+def _write(path, rows):
+    pd.DataFrame(rows, columns=["id", "d", "who", "p", "y", "s"]).to_csv(path, index=False)
+
+
+def test_per_file_counts_allow_for_undated_lots_and_colons_in_names(tmp_path):
+    _write(tmp_path / "sale:1.csv", [["1", "2010-01-01", "Ann", "100", "1990", "50 x 60 cm"],
+                                     ["2", "never", "Ann", "100", "1990", "50 x 60 cm"],
+                                     ["3", "2010-01-01", "Bob", "100", "1990", "5000 x 60 cm"]])
+    _write(tmp_path / "B.csv", [["1", "nope", "Ann", "100", "1990", "50 x 60 cm"],
+                                ["2", "2011-01-01", "Bob", "100", "1990", "50 x 60 cm"]])
+    mapping = _mapping(bad_dates="drop", plausible={"size_cm": [1, 1000]})
+    table, funnel, counts = D.prepare_files([tmp_path / "sale:1.csv", tmp_path / "B.csv"], mapping, name="x")
+    assert table["lot_id"].tolist() == ["sale:1.csv:1", "sale:1.csv:3", "B.csv:2"]
+    assert counts.to_dict("list") == {"file": ["sale:1.csv", "B.csv"], "rows": [3, 2], "lots": [2, 1],
+                                      "kept": [1, 1]}
+    assert table.attrs["excluded"] == {"lot_id": ["sale:1.csv:2", "B.csv:1", "sale:1.csv:3"],
+                                       "rule": ["sale date read", "sale date read", "size in 1-1000 cm"],
+                                       "text": ["never", "nope", "5000 x 60 cm"]}
+
+
+def test_the_excluded_list_survives_joining_sources(tmp_path):
+    from artstudy.cli import main
+
+    _write(tmp_path / "a.csv", [["1", "2010-01-01", "Ann", "100", "1990", "50 x 60 cm"],
+                                ["2", "never", "Ann", "100", "1990", "50 x 60 cm"],
+                                ["3", "2010-01-01", "Bob", "100", "1990", "5000 x 60 cm"]])
+    _write(tmp_path / "b.csv", [["1", "nope", "Ann", "100", "1990", "50 x 60 cm"],
+                                ["2", "2011-01-01", "Bob", "100", "1990", "50 x 60 cm"]])
+    _write(tmp_path / "c.csv", [["1", "2012-01-01", "Cy", "100", "1990", "50 x 60 cm"]])
+    a = _mapping(bad_dates="drop", plausible={"size_cm": [1, 1000]})
+    sources = [("a", a, [tmp_path / "a.csv"]), ("b", {**a, "currency": "EUR"}, [tmp_path / "b.csv"]),
+               ("c", _mapping(), [tmp_path / "c.csv"])]  # c excludes nothing: its table has no list
+    table, _, _ = D.prepare_sources(sources)
+    assert table["lot_id"].tolist() == ["a:1", "a:3", "b:2", "c:1"]
+    assert table.attrs["excluded"] == {"lot_id": ["a:2", "a:3", "b:1"],
+                                       "rule": ["sale date read", "size in 1-1000 cm", "sale date read"],
+                                       "text": ["never", "5000 x 60 cm", "nope"]}
+    assert D.prepare_sources(sources[2:])[0].attrs == {}
+    import yaml
+
+    (tmp_path / "my.yaml").write_text(yaml.safe_dump({"sources": {"a": a, "c": _mapping()}}))
+    out = tmp_path / "out" / "s.csv"
+    assert main(["prepare", str(tmp_path / "a.csv"), str(tmp_path / "c.csv"), "--source", "a", "c", "--out",
+                 str(out), "--config", str(tmp_path / "my.yaml")]) == 0
+    assert pd.read_csv(excluded_path(out))["lot_id"].tolist() == ["a:2", "a:3"]

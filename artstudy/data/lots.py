@@ -167,16 +167,18 @@ def convert(raw, m: SourceMapping, fields: Fields, lots: dict, cur: CurrencySett
     """Prices and estimates in the target currency; InputError for a priced lot with no currency or no rate."""
     code, vocab = _lot_currency(fields, m, lots["price_text"])
     priced = lots["priced"]
+    # lots without a readable sale date (bad_dates: drop) are left out of the table: their money is not checked
+    need = priced & ~lots.get("no_date", np.zeros(priced.size, dtype=bool))
     label = column_label(m, "currency") if m.columns.currency else column_label(m, "price")
-    no_cur = priced & (code < 0)
+    no_cur = need & (code < 0)
     if no_cur.any():
         raise InputError(f"{path}: column '{label}': no currency given (no currency column, symbol or source "
                          f"default) at {where(raw, no_cur)}")
     known = sorted({*cur.rates, cur.target})
     names = np.array([str(v) for v in (*vocab, cur.target)], dtype=object)  # the last: lots with no currency
     has_rate = np.isin(names, known)[code]
-    if (priced & ~has_rate).any():
-        bad = priced & ~has_rate
+    if (need & ~has_rate).any():
+        bad = need & ~has_rate
         raise InputError(f"{path}: column '{label}': no exchange rate for currency {names[code][bad][0]!r} in the "
                          f"config's currency.rates (known: {', '.join(known)}) at {where(raw, bad)}")
     safe = np.where(np.isin(names, known), names, cur.target)

@@ -178,6 +178,19 @@ def study_window(mapping: SourceMapping, study=None) -> StudyWindow:
     return mapping.study or StudyWindow()
 
 
+def _rates_sentence(m: SourceMapping, cur: CurrencySettings) -> str:
+    """How prices reach the target currency: a per-lot rate column, a rates file by year, constant rates."""
+    ways = []
+    if m.columns.rate:
+        ways.append(f"the exchange rate given per lot (column {m.columns.rate!r})")
+    if cur.rates_file:
+        ways.append(f"the rate of the sale year for the currencies listed in {cur.rates_file}")
+    if not ways:
+        return f"Prices are converted to {cur.target} at constant rates per currency (config currency.rates)."
+    return (f"Prices are converted to {cur.target} at {', else '.join(ways)}, else at constant rates per currency "
+            "(config currency.rates).")
+
+
 def describe_source(mapping, name: str = "source", currency=None) -> list[str]:
     """Plain sentences stating how a source's quirks are handled (for reports).
 
@@ -185,9 +198,9 @@ def describe_source(mapping, name: str = "source", currency=None) -> list[str]:
     for the defaults).
     """
     m = as_mapping(mapping, name)
-    target = build(CurrencySettings, currency, source="currency").target
+    cur = build(CurrencySettings, currency, source="currency")
     notes = [m.description] if m.description else []
-    notes.append(f"Prices are converted to {target} at constant rates per currency (config currency.rates).")
+    notes.append(_rates_sentence(m, cur))
     if m.premium_included is True:
         notes.append("Prices include the buyer's premium (left in: it scales prices by a roughly constant factor "
                      "absorbed by the intercept and year effects).")
@@ -203,8 +216,9 @@ def describe_source(mapping, name: str = "source", currency=None) -> list[str]:
     if m.paintings_only or m.exclude_medium:
         also = (f" and lots whose material text matches exclude_medium ({m.exclude_medium})"
                 if m.exclude_medium else "")
-        what = ("lots whose material and support are both 'other' (sculpture, objects)" if m.paintings_only
-                else "")
+        what = ("lots whose medium names no painting or drawing medium and no support (sculpture, objects; "
+                "ink or gouache on silk is kept, though its material and support are both 'other')"
+                if m.paintings_only else "")
         what = f"{what}{also}".removeprefix(" and ")
         notes.append(f"Only paintings and works on paper are analysed: {what} are counted and left out.")
     for column, texts in m.filter.items():

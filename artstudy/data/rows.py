@@ -149,15 +149,23 @@ def join_files(frames: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
 
 
 def per_file(table: pd.DataFrame, raw_files: pd.Series) -> pd.DataFrame:
-    """Rows read, lots in the table and lots kept per file (``raw_files``: the ``_file`` of every row read)."""
+    """Rows read, lots in the table and lots kept per file (``raw_files``: the ``_file`` of every row read).
+
+    A lot's file is found from its id's ``"<file>:"`` prefix (:class:`~artstudy.data.lots.Fields`), not from its
+    place, so rows dropped before the table was made (filters, duplicates, ``bad_dates: drop``) do not shift the
+    counts; a file name may itself hold ":" (the longest name that prefixes an id wins)."""
     read = raw_files.value_counts(sort=False)
-    file = table["lot_id"].astype(str).str.split(":", n=1).str[0]
-    kept = file[table["left_out"].isna().to_numpy()].value_counts()
-    lots = file.value_counts()
-    out = pd.DataFrame({"file": read.index.astype(str), "rows": read.to_numpy()})
-    out["lots"] = out["file"].map(lots).fillna(0).astype(int)
-    out["kept"] = out["file"].map(kept).fillna(0).astype(int)
-    return out
+    names = [str(n) for n in read.index]
+    ids = pd.Series(pd.array(table["lot_id"], dtype="string"), copy=False).fillna("")
+    kept = table["left_out"].isna().to_numpy() if "left_out" in table.columns else np.ones(len(table), dtype=bool)
+    free = np.ones(len(table), dtype=bool)
+    lots, kept_lots = {}, {}
+    for name in sorted(names, key=len, reverse=True):  # one pass per file, not per lot
+        hit = free & ids.str.startswith(name + ":").to_numpy(dtype=bool)
+        free &= ~hit
+        lots[name], kept_lots[name] = int(hit.sum()), int((hit & kept).sum())
+    return pd.DataFrame({"file": names, "rows": read.to_numpy(), "lots": [lots[n] for n in names],
+                         "kept": [kept_lots[n] for n in names]})
 
 
 def warn_duplicated_header(path, sep: str, encoding: str) -> None:

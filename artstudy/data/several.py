@@ -22,6 +22,7 @@ from .funnel import Funnel
 from .linking import repeats_by_rank
 from .lots import read_parquet_text
 from .mapping import as_mapping, raw_columns
+from .plausible import EXCLUDED, EXCLUDED_COLUMNS
 from .prepare import prepare_table, read_raw
 from .rows import FILE, ROW, dropped_rows, join_files, per_file, with_row_numbers
 from .text import normalise_artist
@@ -74,6 +75,18 @@ def _one_source(name, mapping, paths, currency, study):
     return table, (pre, list(steps["step"].iloc[1:])), dropped, counts.assign(source=name)
 
 
+def _excluded(parts, names) -> dict:
+    """Every source's excluded-lots list (:mod:`~artstudy.data.plausible`) in one, lot ids ``"<source>:<id>"`` as in
+    the joined table."""
+    out = {c: [] for c in EXCLUDED_COLUMNS}
+    for (table, _, _, _), name in zip(parts, names):
+        got = table.attrs.get(EXCLUDED) or {c: [] for c in EXCLUDED_COLUMNS}
+        out["lot_id"] += [None if i is None else f"{name}:{i}" for i in got["lot_id"]]
+        out["rule"] += list(got["rule"])
+        out["text"] += list(got["text"])
+    return out
+
+
 def prepare_sources(sources, *, currency=None, study=None):
     """Several sources into one table.
 
@@ -89,7 +102,9 @@ def prepare_sources(sources, *, currency=None, study=None):
     (table, funnel, per-file counts: file, rows, lots, kept, source)
     """
     parts = [_one_source(name, m, paths, currency, study) for name, m, paths in sources]
+    excluded = _excluded(parts, [name for name, _, _ in sources])  # concat keeps no attrs that differ
     table = pd.concat([t for t, _, _, _ in parts], ignore_index=True)
+    table.attrs = {EXCLUDED: excluded} if excluded["lot_id"] else {}
     ids = pa.chunked_array(pd.array(table["lot_id"], dtype=STRING)._pa_array).cast(pa.large_string())
     source = pa.chunked_array(pd.array(table["source"], dtype=STRING)._pa_array).cast(pa.large_string())
     table["lot_id"] = pd.arrays.ArrowStringArray(
