@@ -44,7 +44,7 @@ MUTATIONS = (
              "missing = 0.6 * cells.reshape(n_art * width, n_par).T @ C_Xc / sigma2**2",
              ("tests/test_pam_inference.py",)),
     Mutation("c", "plug-in sigma^2 (no posterior variance of the abilities)", f"{PAM}/em.py",
-             "expected_rss = resid @ resid + np.sum(problem.counts * a_var)", "expected_rss = resid @ resid",
+             "expected_rss = rss + np.sum(problem.counts * a_var)", "expected_rss = rss",
              ("tests/test_pam_inference.py",)),
     Mutation("d", "ability_sd_ x3", f"{PAM}/model.py",
              "self.ability_sd_ = np.where(active, np.sqrt(em.a_var), np.nan)",

@@ -18,6 +18,10 @@ r"""Monte Carlo EM for the popularity-ability model (Algorithm 1 of the seed pap
   ``k = min(n_iter, max(patience, 5))`` iterations, :math:`\sqrt{\sum_t (\theta_t -
   \theta_{t-1})^2 / (2(k-1))}`, which a slow remaining drift barely inflates (nan with one
   iteration).
+* **Cost** -- the sales enter an iteration only through sums within (artist, window) cells, formed
+  once (:class:`Problem`: Z'X, Z'y, X'X, X'y, y'y): the E-step's residual sums are Z'y - Z'X delta,
+  the M-step's X'(y - a_obs) is X'y - (Z'X)'a and its residual sum of squares a quadratic form in
+  them, so an iteration costs no pass over the sales (the same numbers up to rounding).
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ import sys
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, sparse
+from scipy import linalg
 from tqdm import tqdm
 
+from .matrix import DenseDesign, PartsDesign, as_design
+from .packed import ffbs_moments
 from .samplers import gibbs_sweeps
 from .settings import EMSettings
 
@@ -40,30 +46,41 @@ STOP_REASONS = ("converged", "max_iter")
 
 @dataclass
 class Problem:
-    """The fixed pieces of a fit: data, cells (artist x window) and the least-squares projector."""
+    """The fixed pieces of a fit: data, cells (artist x window), the least-squares projector and the sums
+    of the data within cells, from which every EM iteration works without another pass over the sales."""
 
-    X: np.ndarray
+    X: DenseDesign | PartsDesign  # the design's products (artstudy.models.pam.matrix)
     y: np.ndarray
     cell: np.ndarray  # artist * width + window of each sale
     counts: np.ndarray  # (I, W) sales per cell
     lengths: np.ndarray
     XtX_inv: np.ndarray
     XtX: np.ndarray
+    cells: np.ndarray  # (I, W, p) Z'X: the columns of X summed within each cell
+    y_sums: np.ndarray  # (I, W) Z'y: y summed within each cell
+    Xty: np.ndarray  # (p,) X'y
+    yty: float  # y'y
 
     @classmethod
     def build(cls, X, y, artist, window, lengths, XtX=None) -> "Problem":
-        """``XtX``: X'X when the caller has it (one pass over X fewer)."""
+        """``X``: an (N, p) array or design products (:func:`artstudy.models.pam.matrix.as_design`); ``XtX``: X'X
+        when the caller has it (one pass over X fewer)."""
+        X = as_design(X)
         lengths = np.asarray(lengths, dtype=np.int64)
         n_art, width = lengths.size, int(lengths.max())
         cell = np.asarray(artist, dtype=np.int64) * width + np.asarray(window, dtype=np.int64)
         counts = np.bincount(cell, minlength=n_art * width).reshape(n_art, width).astype(float)
-        XtX = X.T @ X if XtX is None else XtX
+        XtX = X.gram() if XtX is None else XtX
         XtX_inv = linalg.cho_solve(linalg.cho_factor(XtX), np.eye(X.shape[1]))
-        return cls(X=X, y=y, cell=cell, counts=counts, lengths=lengths, XtX_inv=XtX_inv, XtX=XtX)
+        n_par = X.shape[1]
+        cells = X.cell_sums(cell, counts.size).reshape(n_art, width, n_par)  # in sale order within each cell
+        y_sums = np.bincount(cell, weights=y, minlength=counts.size).reshape(n_art, width)
+        return cls(X=X, y=y, cell=cell, counts=counts, lengths=lengths, XtX_inv=XtX_inv, XtX=XtX, cells=cells,
+                   y_sums=y_sums, Xty=X.rmatvec(y), yty=float(np.sum(np.square(y))))
 
     def project(self, v: np.ndarray) -> np.ndarray:
         """Least-squares coefficients of ``v`` (N,) on X: (X'X)^-1 X'v, without an (p, N) projector in memory."""
-        return self.XtX_inv @ (v @ self.X)
+        return self.XtX_inv @ self.X.rmatvec(v)
 
     @property
     def shape(self):
@@ -75,9 +92,19 @@ class Problem:
 
     def cell_matrix(self) -> np.ndarray:
         """Z'X: the columns of X summed within each cell, shape (I, W, p)."""
-        n_obs, n_par = self.X.shape
-        onehot = sparse.csr_matrix((np.ones(n_obs), (self.cell, np.arange(n_obs))), shape=(self.counts.size, n_obs))
-        return (onehot @ self.X).reshape(*self.shape, n_par)
+        return self.cells
+
+    def residual_sums(self, delta) -> np.ndarray:
+        """Z'(y - X delta): the residuals summed within each cell, from the cell sums (no pass over X)."""
+        return self.y_sums - (self.cells.reshape(-1, len(delta)) @ delta).reshape(self.shape)
+
+    def rss(self, delta, a=None) -> float:
+        """The residual sum of squares ||y - X delta - a_obs||^2 (``a``: (I, W) abilities, default 0), from the
+        sums within cells and X'X: y'y - 2 a'Z'y + a'Z'Z a - 2 delta'X'(y - Za) + delta'X'X delta."""
+        a = np.zeros(self.shape) if a is None else a
+        xtv = self.Xty - self.cells.reshape(-1, len(delta)).T @ a.ravel()
+        vtv = self.yty - 2.0 * float(a.ravel() @ self.y_sums.ravel()) + float(np.sum(self.counts * a * a))
+        return vtv - 2.0 * float(delta @ xtv) + float(delta @ (self.XtX @ delta))
 
 
 @dataclass
@@ -108,22 +135,65 @@ class EMResult:
 BLOCK = 1 << 16
 
 
+def one_blas_thread():
+    """A context with BLAS on one thread: small products are faster so (no hand-offs between threads, which
+    stall when the cores are busy), and their sums run in one order whatever the machine."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return threadpool_limits(1, user_api="blas")
+
+
+#: Rows per block of :func:`within_start`'s pass over the design.
+WITHIN_BLOCK = 1 << 12
+
+
 def _within_moments(problem: Problem):
-    """(Xw'Xw, Xw'yw, column sums of squares of X) with Xw, yw the deviations from the cell means, in row blocks."""
-    X, y, cell = problem.X, problem.y, problem.cell
+    """(Xw'Xw, Xw'yw) with Xw, yw the deviations from the cell means, in row blocks."""
+    y, cell = problem.y, problem.cell
     n_per = np.maximum(problem.counts.ravel(), 1.0)
-    n_par = X.shape[1]
-    sums = np.column_stack([problem.cell_matrix().reshape(-1, n_par), problem.cell_sums(y).ravel()])
+    n_par = problem.X.shape[1]
+    sums = np.column_stack([problem.cells.reshape(-1, n_par), problem.y_sums.ravel()])
     means = sums / n_per[:, None]  # (cells, p + 1): the sums in sale order within each cell, as bincount's
-    gram, cross, sq = np.zeros((n_par, n_par)), np.zeros(n_par), np.zeros(n_par)
-    for lo in range(0, len(y), BLOCK):
-        rows = slice(lo, lo + BLOCK)
-        dev = means[cell[rows]]
-        xw = X[rows] - dev[:, :n_par]
-        gram += xw.T @ xw
-        cross += (y[rows] - dev[:, n_par]) @ xw
-        sq += np.einsum("ij,ij->j", X[rows], X[rows])
-    return gram, cross, sq
+    block = min(BLOCK, WITHIN_BLOCK)
+    if isinstance(problem.X, PartsDesign):
+        return _within_moments_parts(problem, means, block)
+    gram, cross = np.zeros((n_par, n_par)), np.zeros(n_par)
+    with one_blas_thread():
+        for lo, hi, x in problem.X.blocks(block):
+            rows = slice(lo, hi)
+            dev = means[cell[rows]]
+            xw = x - dev[:, :n_par]
+            gram += xw.T @ xw
+            cross += (y[rows] - dev[:, n_par]) @ xw
+    return gram, cross
+
+
+def _within_moments_parts(problem: Problem, means: np.ndarray, block: int):
+    """:func:`_within_moments` of a design kept as its parts: Xw'Xw = X'X - S'(S/n) and Xw'yw = X'y - S'(s_y/n)
+    from the cell sums S, then the numeric columns' own block (their products with each other and with y) from
+    their deviations in row blocks, where the difference of large sums would lose digits. The indicators'
+    entries are differences of counts: a column constant within every cell gets exactly 0."""
+    X, y, cell = problem.X, problem.y, problem.cell
+    n_par = X.shape[1]
+    S = problem.cells.reshape(-1, n_par)
+    gram = problem.XtX - S.T @ means[:, :n_par]
+    cross = problem.Xty - S.T @ means[:, n_par]
+    cols = X.dense_columns
+    centre, centre_y = np.ascontiguousarray(means[:, cols]), means[:, n_par]
+    g, c = np.zeros((cols.size, cols.size)), np.zeros(cols.size)
+    with one_blas_thread():
+        for lo in range(0, len(y), block):
+            k = cell[lo:lo + block]
+            xw = X.dense[lo:lo + block] - centre[k]
+            g += xw.T @ xw
+            c += (y[lo:lo + block] - centre_y[k]) @ xw
+    gram[np.ix_(cols, cols)] = g
+    cross[cols] = c
+    return gram, cross
 
 
 def within_start(problem: Problem) -> np.ndarray:
@@ -135,23 +205,24 @@ def within_start(problem: Problem) -> np.ndarray:
     fixed point in the directions where ability and popularity are confounded. The deviations
     are formed in row blocks (:data:`BLOCK`), never as a whole (N, p) matrix.
     """
-    X, y = problem.X, problem.y
-    gram, cross, sq = _within_moments(problem)
+    gram, cross = _within_moments(problem)
+    sq = np.diag(problem.XtX)  # the columns' sums of squares
     varies = np.sqrt(np.diag(gram)) > 1e-8 * np.maximum(np.sqrt(sq), 1e-300)
-    delta = np.zeros(X.shape[1])
+    delta = np.zeros(problem.X.shape[1])
     if varies.any():
         delta[varies] = linalg.solve(gram[np.ix_(varies, varies)], cross[varies], assume_a="pos")
-    if (~varies).any():
-        rest = y - X @ delta  # delta is 0 on the constant columns
-        Xc = X[:, ~varies]
-        delta[~varies] = linalg.solve(Xc.T @ Xc, (rest @ X)[~varies], assume_a="pos")
+    if (~varies).any():  # least squares of y - X delta on the constant columns (delta is 0 on them)
+        rest = problem.Xty - problem.XtX @ delta
+        delta[~varies] = linalg.solve(problem.XtX[np.ix_(~varies, ~varies)], rest[~varies], assume_a="pos")
     return delta
 
 
-def e_step(problem: Problem, delta, sigma2, a, settings: EMSettings, rng, fitted=None):
-    """Gibbs sweeps at (delta, sigma2): returns (a_hat, a_var, tau2 draws, last draw). ``fitted``: X delta when
-    the caller has it (one pass over X fewer)."""
-    sums = problem.cell_sums(problem.y - (problem.X @ delta if fitted is None else fitted))
+def e_step(problem: Problem, delta, sigma2, a, settings: EMSettings, rng):
+    """Gibbs sweeps at (delta, sigma2): returns (a_hat, a_var, tau2 draws, last draw)."""
+    sums = problem.residual_sums(delta)
+    if settings.sampler == "ffbs":  # the same draws, on the cells that exist (artstudy.models.pam.packed)
+        return ffbs_moments(sums, problem.counts, problem.lengths, sigma2, a, settings.n_gibbs, settings.n_burn,
+                            lam=settings.lam, sigma_a=settings.sigma_a, rng=rng, tau2_method=settings.tau2_method)
     acc = np.zeros(problem.shape)
     acc2 = np.zeros(problem.shape)
     tau2 = np.empty(settings.n_gibbs)
@@ -169,15 +240,17 @@ def e_step(problem: Problem, delta, sigma2, a, settings: EMSettings, rng, fitted
 
 def m_step(problem: Problem, a_hat, a_var, fitted: bool = False):
     """Coefficients and the expected residual variance given the E-step's ability moments (and X delta with
-    ``fitted=True``, for the next E-step)."""
+    ``fitted=True``).
+
+    X'(y - a_obs) and the residual sum of squares come from the sums within cells (:meth:`Problem.rss`):
+    an iteration costs no pass over the sales.
+    """
     n_obs, n_par = problem.X.shape
-    a_obs = a_hat.ravel()[problem.cell]
-    delta = problem.project(problem.y - a_obs)
-    x_delta = problem.X @ delta
-    resid = problem.y - x_delta - a_obs
-    expected_rss = resid @ resid + np.sum(problem.counts * a_var)
+    delta = problem.XtX_inv @ (problem.Xty - problem.cells.reshape(-1, n_par).T @ a_hat.ravel())
+    rss = problem.rss(delta, a_hat)
+    expected_rss = rss + np.sum(problem.counts * a_var)
     if fitted:
-        return delta, float(expected_rss / (n_obs - n_par)), x_delta
+        return delta, float(expected_rss / (n_obs - n_par)), problem.X.matvec(delta)
     return delta, float(expected_rss / (n_obs - n_par))
 
 
@@ -198,21 +271,19 @@ def _bar(settings: EMSettings, progress):
 
 def run_mcem(problem: Problem, settings: EMSettings, rng, progress=None) -> EMResult:
     """Run Monte Carlo EM from the settings' start until a stop rule holds (see the module's docstring)."""
-    X, y = problem.X, problem.y
-    n_obs, n_par = X.shape
-    delta = within_start(problem) if settings.init == "within" else problem.project(y)
-    x_delta = X @ delta
-    resid = y - x_delta
-    sigma2 = float(resid @ resid / (n_obs - n_par))
+    n_obs, n_par = problem.X.shape
+    delta = within_start(problem) if settings.init == "within" else problem.XtX_inv @ problem.Xty
+    sigma2 = problem.rss(delta) / (n_obs - n_par)
     # the first E-step starts from each cell's mean least-squares residual
-    a = np.divide(problem.cell_sums(resid), problem.counts, out=np.zeros(problem.shape), where=problem.counts > 0)
+    a = np.divide(problem.residual_sums(delta), problem.counts, out=np.zeros(problem.shape),
+                  where=problem.counts > 0)
     se_prev = np.sqrt(np.diag(problem.XtX_inv) * sigma2)
     trace, draws, stable, stop = [], [], 0, "max_iter"
     bar = _bar(settings, progress)
     for it in range(1, settings.max_iter + 1):
-        a_hat, a_var, tau2, a = e_step(problem, delta, sigma2, a, settings, rng, fitted=x_delta)
+        a_hat, a_var, tau2, a = e_step(problem, delta, sigma2, a, settings, rng)
         draws.append(tau2)
-        delta_new, sigma2, x_delta = m_step(problem, a_hat, a_var, fitted=True)
+        delta_new, sigma2 = m_step(problem, a_hat, a_var)
         se = np.sqrt(np.diag(problem.XtX_inv) * sigma2)
         change = np.max(np.abs(delta_new - delta) / se_prev)
         delta, se_prev = delta_new, se

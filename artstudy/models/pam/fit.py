@@ -15,8 +15,8 @@ import pandas as pd
 from scipy import linalg
 
 from ..._section import build
-from . import em
 from .data import PAMData, prepare
+from .matrix import as_design
 from .model import PopularityAbilityModel
 from .results import PAMResults
 from .settings import PAMSettings
@@ -24,27 +24,24 @@ from .settings import PAMSettings
 __all__ = ["fit_pam", "ols_table", "PAMData", "PAMResults", "prepare"]
 
 
-def _tsqr(X, y, block: int | None = None):
-    """R of the QR decomposition of ``X`` and Q'y, by a QR of each row block of [X y] and one of their stacked R
-    factors (tall-skinny QR): the memory of a block, never an (N, p) Q."""
-    n_par, block = X.shape[1], block or em.BLOCK
-    factors = [np.linalg.qr(np.column_stack([X[lo:lo + block], y[lo:lo + block]]), mode="r")
-               for lo in range(0, len(y), block)]
-    r = np.linalg.qr(np.vstack(factors), mode="r") if len(factors) > 1 else factors[0]
-    return r[:n_par, :n_par], r[:n_par, n_par]
-
-
-def ols_table(X, y, names) -> pd.DataFrame:
+def ols_table(X, y, names, gram=None) -> pd.DataFrame:
     r"""Ordinary least squares of ``y`` on ``X`` with classical standard errors.
+
+    Solved from the normal equations of the column-scaled design (a Cholesky factor of the p x p matrix
+    X'X, which the fit already has), then corrected by one step of iterative refinement (the least-squares
+    fit of the residual): as accurate as a QR decomposition of ``X`` for any design the model accepts, at the
+    cost of a few products with ``X`` instead of a decomposition of it.
 
     Parameters
     ----------
-    X : ndarray of shape (N, p)
+    X : ndarray of shape (N, p), or design products (:mod:`artstudy.models.pam.matrix`)
         The design, full column rank (the model's: covariates, year effects, intercept, popularity).
     y : ndarray of shape (N,)
         Log prices.
     names : sequence of str
         Term names of the columns of ``X``.
+    gram : ndarray of shape (p, p), optional
+        X'X when the caller has it.
 
     Returns
     -------
@@ -52,13 +49,19 @@ def ols_table(X, y, names) -> pd.DataFrame:
         term, estimate, std_error, with std_error the square root of the diagonal of
         :math:`s^2 (X'X)^{-1}`, :math:`s^2 = \mathrm{RSS}/(N - p)`.
     """
-    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    X, y = as_design(X), np.asarray(y, dtype=float)
     n_obs, n_par = X.shape
-    r, qty = _tsqr(X, y)
-    estimate = linalg.solve_triangular(r, qty)
-    resid = y - X @ estimate
-    r_inv = linalg.solve_triangular(r, np.eye(n_par))
-    cov = (resid @ resid / (n_obs - n_par)) * (r_inv @ r_inv.T)
+    gram = X.gram() if gram is None else np.asarray(gram, dtype=float)
+    scale = np.sqrt(np.diag(gram))
+    factor = linalg.cho_factor(gram / np.outer(scale, scale))
+
+    def solve(v):
+        return linalg.cho_solve(factor, v / scale) / scale
+
+    estimate = solve(X.rmatvec(y))
+    estimate = estimate + solve(X.rmatvec(y - X.matvec(estimate)))  # one step of iterative refinement
+    resid = y - X.matvec(estimate)
+    cov = (resid @ resid / (n_obs - n_par)) * (linalg.cho_solve(factor, np.eye(n_par)) / np.outer(scale, scale))
     return pd.DataFrame({"term": list(names), "estimate": estimate, "std_error": np.sqrt(np.diag(cov))})
 
 
@@ -90,5 +93,5 @@ def fit_pam(sales, covariates=(), year_effects: bool = False, settings=None, ran
     settings = build(PAMSettings, settings, source="model settings")
     data = prepare(sales, covariates, year_effects, settings, source=source or "sales table")
     model = PopularityAbilityModel(**settings.em(), random_state=random_state, progress=progress)
-    model.fit(data.X, data.y, data.artist, data.window, data.lengths, names=data.names)
-    return PAMResults.from_fit(model, data, ols=ols_table(data.X, data.y, data.names))
+    model.fit(data.design, data.y, data.artist, data.window, data.lengths, names=data.names)
+    return PAMResults.from_fit(model, data, ols=ols_table(data.design, data.y, data.names, gram=model.xtx_))

@@ -45,7 +45,8 @@ import pandas as pd
 
 from ..._section import build, field_default
 from .data import check_full_rank
-from .em import Problem, run_mcem
+from .em import Problem, one_blas_thread, run_mcem
+from .matrix import as_design
 from .samplers import gibbs_sweeps, posterior_cov_times
 from .settings import INITS, SAMPLERS, TAU2_METHODS, EMSettings
 
@@ -87,6 +88,8 @@ class PopularityAbilityModel:
         Standard errors ignoring / accounting for the ability uncertainty.
     cov_marginal_ : ndarray of shape (p, p)
         Covariance of ``coef_`` from the observed information (Louis' formula).
+    xtx_ : ndarray of shape (p, p)
+        X'X of the fitted design.
     sigma2_ : float
     tau2_ : float
         Mean of the kept tau^2 draws of the last E-step (Eq. 14).
@@ -131,7 +134,7 @@ class PopularityAbilityModel:
 
         Parameters
         ----------
-        X : ndarray of shape (N, p)
+        X : ndarray of shape (N, p), or design products (:mod:`artstudy.models.pam.matrix`)
             Covariates with the popularity column, full column rank.
         y : ndarray of shape (N,)
             Log prices.
@@ -150,24 +153,28 @@ class PopularityAbilityModel:
         """
         settings = self.settings()
         t_start = time.perf_counter()
-        X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+        X, y = as_design(X), np.asarray(y, dtype=float)
         artist, window = np.asarray(artist, dtype=np.int64), np.asarray(window, dtype=np.int64)
         lengths = np.asarray(lengths, dtype=np.int64)
         names = list(names) if names is not None else [f"x{k}" for k in range(X.shape[1])]
         if np.any(window < 0) or np.any(window >= lengths[artist]):
             raise ValueError("window index outside the artist's windows")
-        gram = X.T @ X  # one pass over X for the rank check, the projector and the information
-        check_full_rank(X, names, gram=gram)
-        problem = Problem.build(X, y, artist, window, lengths, XtX=gram)
-        em = run_mcem(problem, settings, np.random.default_rng(self.random_state), self.progress)
-        cov = marginal_covariance(X, problem.cell_matrix(), problem.counts, lengths, em.sigma2, em.tau2,
-                                  settings.sigma_a, XtX=gram)
+        # BLAS on one thread: what is left for it is small products, whose hand-offs between threads cost more
+        # than they save (and spin when the cores are busy)
+        with one_blas_thread():
+            gram = X.gram()  # one pass over X for the rank check, the projector and the information
+            check_full_rank(X, names, gram=gram)
+            problem = Problem.build(X, y, artist, window, lengths, XtX=gram)
+            em = run_mcem(problem, settings, np.random.default_rng(self.random_state), self.progress)
+            cov = marginal_covariance(X, problem.cell_matrix(), problem.counts, lengths, em.sigma2, em.tau2,
+                                      settings.sigma_a, XtX=gram)
         active = np.arange(problem.shape[1])[None, :] < lengths[:, None]
         self.names_ = names
         self.coef_ = pd.Series(em.delta, index=names, name="estimate")
         self.std_error_ = pd.Series(em.se, index=names, name="std_error")
         self.std_error_marginal_ = pd.Series(np.sqrt(np.diag(cov)), index=names, name="std_error_marginal")
         self.cov_marginal_ = cov
+        self.xtx_ = gram
         self.sigma2_, self.tau2_ = em.sigma2, em.tau2
         self.ability_mean_ = np.where(active, em.a_hat, np.nan)
         self.ability_sd_ = np.where(active, np.sqrt(em.a_var), np.nan)
@@ -186,8 +193,8 @@ class PopularityAbilityModel:
         Starts from the fitted ability means; ``sampler`` defaults to the fitted one. Used to
         compare how well the samplers mix at the same parameters.
         """
-        problem = Problem.build(np.asarray(X, float), np.asarray(y, float), artist, window, self.lengths_)
-        sums = problem.cell_sums(problem.y - problem.X @ self.coef_.to_numpy())
+        problem = Problem.build(as_design(X), np.asarray(y, float), artist, window, self.lengths_)
+        sums = problem.cell_sums(problem.y - problem.X.matvec(self.coef_.to_numpy()))
         yield from gibbs_sweeps(sums, problem.counts, self.lengths_, self.sigma2_, np.nan_to_num(self.ability_mean_),
                                 n_draws, lam=self.lam, sigma_a=self.sigma_a, rng=np.random.default_rng(rng),
                                 sampler=sampler or self.sampler, tau2_method=self.tau2_method)

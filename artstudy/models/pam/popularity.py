@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["popularity", "POPULARITY_KINDS"]
+__all__ = ["popularity", "popularity_codes", "year_index", "POPULARITY_KINDS"]
 
 POPULARITY_KINDS = ("sum", "relative")
 
@@ -51,8 +51,7 @@ def popularity(artist, sale_year, log_price=None, scale: float = 10_000.0, kind:
     -------
     ndarray of shape (N,)
     """
-    if kind not in POPULARITY_KINDS:
-        raise ValueError(f"unknown popularity kind {kind!r}; use one of {', '.join(POPULARITY_KINDS)}")
+    _check_kind(kind)
     q_artist = np.asarray(artist, dtype=object)
     q_year = np.asarray(sale_year, dtype=np.int64)
     if history is None:
@@ -62,24 +61,73 @@ def popularity(artist, sale_year, log_price=None, scale: float = 10_000.0, kind:
     else:
         h_artist, h_year, h_y = (np.asarray(v) for v in history)
         h_artist = h_artist.astype(object)
-        h_year = h_year.astype(np.int64)
-        h_y = h_y.astype(float)
-    ok = np.isfinite(h_y) & pd.notna(h_artist)
-    h_artist, h_year, h_y = h_artist[ok], h_year[ok], h_y[ok]
+    codes, _ = pd.factorize(pd.Series(np.concatenate([h_artist, q_artist])), use_na_sentinel=True)
+    return popularity_codes(codes[h_artist.size:], q_year, codes[:h_artist.size], h_year, h_y, scale=scale,
+                            kind=kind)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in POPULARITY_KINDS:
+        raise ValueError(f"unknown popularity kind {kind!r}; use one of {', '.join(POPULARITY_KINDS)}")
+
+
+def year_index(years) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(years, return_inverse=True)`` of integer years, by counting when their span is short."""
+    years = np.asarray(years, dtype=np.int64)
+    if years.size == 0 or int(years.max()) - int(years.min()) > max(1_000_000, years.size):
+        return np.unique(years, return_inverse=True)
+    low = int(years.min())
+    present = np.bincount(years - low) > 0
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present) + low, rank[years - low]
+
+
+def _years_before(years: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(years, query)`` for sorted integer ``years``: by a table over their span when it is short."""
+    if years.size == 0 or int(years[-1]) - int(years[0]) > max(1_000_000, query.size):
+        return np.searchsorted(years, query, side="left")
+    low, high = int(years[0]), int(years[-1])
+    table = np.searchsorted(years, np.arange(low, high + 1), side="left")
+    inside = np.clip(query, low, high) - low
+    return np.where(query > high, years.size, table[inside])
+
+
+def popularity_codes(q_code, q_year, h_code, h_year, h_y, scale: float = 10_000.0, kind: str = "sum") -> np.ndarray:
+    """:func:`popularity` with the artists given as integer codes shared by the query and the history.
+
+    Parameters
+    ----------
+    q_code, q_year : array-like of shape (N,)
+        Artist code (negative: no artist, popularity 0) and sale year of each query sale.
+    h_code, h_year, h_y : array-like of shape (M,)
+        Artist code, sale year and log price of each history sale (a negative code or a non-finite log price:
+        ignored). The sums run over the history in its order, whatever the codes' numbering.
+    scale, kind
+        As :func:`popularity`.
+
+    Returns
+    -------
+    ndarray of shape (N,)
+    """
+    _check_kind(kind)
+    q_code, q_year = np.asarray(q_code, dtype=np.int64), np.asarray(q_year, dtype=np.int64)
+    h_code, h_year, h_y = np.asarray(h_code, dtype=np.int64), np.asarray(h_year, dtype=np.int64), np.asarray(h_y, float)
+    ok = np.isfinite(h_y) & (h_code >= 0)
+    if not ok.all():
+        h_code, h_year, h_y = h_code[ok], h_year[ok], h_y[ok]
     out = np.zeros(q_year.size)
     if h_y.size == 0:
         return out
-    years, h_k = np.unique(h_year, return_inverse=True)
+    years, h_k = year_index(h_year)
     if kind == "relative":
         mean = np.bincount(h_k, weights=h_y) / np.bincount(h_k)
         h_y = h_y - mean[h_k]
-    codes, names = pd.factorize(pd.Series(np.concatenate([h_artist, q_artist])), use_na_sentinel=True)
-    h_code, q_code = codes[: h_y.size], codes[h_y.size:]
-    n_art, n_years = len(names), years.size
+    n_art = int(max(h_code.max(), q_code.max(initial=-1))) + 1
+    n_years = years.size
     sums = np.bincount(h_code * n_years + h_k, weights=h_y, minlength=n_art * n_years).reshape(n_art, n_years)
     before = np.zeros((n_art, n_years + 1))
     np.cumsum(sums, axis=1, out=before[:, 1:])  # before[:, k]: sum over the first k history years
-    k = np.searchsorted(years, q_year, side="left")  # history years strictly before each query year
+    k = _years_before(years, q_year)  # history years strictly before each query year
     known = q_code >= 0
     out[known] = before[q_code[known], k[known]]
     return out / scale

@@ -239,11 +239,42 @@ def fitted_table(model, data) -> pd.DataFrame:
     """
     s = data.settings
     i, j = data.artist, data.window
-    fitted = data.X @ model.coef_.to_numpy() + model.ability_mean_[i, j]
-    table = pd.DataFrame({"artist": data.artists[i], "sale_year": data.sales["sale_year"].to_numpy(),
-                          "window_start": s.window_start + s.window_width * (data.first_window[i] + j),
-                          "log_price": data.y, "fitted": fitted, "residual": data.y - fitted})
+    width = model.ability_mean_.shape[1]
+    cell = i * width + j  # the sale's (artist, window) cell, looked up in per-cell tables
+    fitted = data.design.matvec(model.coef_.to_numpy())
+    fitted += model.ability_mean_.reshape(-1)[cell]
+    starts = s.window_start + s.window_width * (data.first_window[:, None] + np.arange(width)[None, :])
+    # the columns made here are the table's own (copy=False: no second copy of ten million rows); the sale
+    # years come as the sales' column (pandas tracks that it is shared), the log prices as a copy of the model's
+    table = pd.DataFrame({"artist": _take_text(data.artists, i), "sale_year": data.sales["sale_year"],
+                          "window_start": starts.reshape(-1)[cell],
+                          "log_price": data.y.copy(), "fitted": fitted, "residual": data.y - fitted}, copy=False)
     for column in _IDS:
         if column in data.sales.columns:
-            table[column] = data.sales[column].to_numpy()
+            table[column] = _as_built(data.sales[column])
     return table
+
+
+def _text_dtype():
+    """The type pandas gives a column of Python strings (its Arrow-backed ``str`` in pandas 3, else object)."""
+    return pd.Series(["x"]).dtype
+
+
+def _take_text(names, codes):
+    """``names[codes]`` as the column pandas would make of it, without a Python string per row where the text
+    type is Arrow-backed (Arrow's take of the names)."""
+    dtype = _text_dtype()
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        return pd.Series(pa.array(np.asarray(names, dtype=object), type=pa.large_string()).take(pa.array(codes)),
+                         dtype=dtype)
+    return np.asarray(names, dtype=object)[codes]
+
+
+def _as_built(series: pd.Series):
+    """A column of the sales table as the fitted table takes it: its own array when it already has the type
+    pandas gives text (no copy), else its values."""
+    if series.dtype == _text_dtype() and series.dtype != object:
+        return series.array
+    return series.to_numpy()

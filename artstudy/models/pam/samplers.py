@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .packed import PackedFFBS
+
 __all__ = [
     "kalman_filter",
     "kalman_smoother",
@@ -127,42 +129,9 @@ def ffbs(sums, counts, lengths, sigma2, tau2, sigma_a, rng=None, z=None):
     -------
     ndarray of shape (I, W): one draw from p(a | y, theta, tau2); ``nan`` past ``L_i``.
     """
-    return _ffbs(sums, counts, lengths, sigma2, tau2, sigma_a, rng, z, np.nan)
-
-
-def _ffbs(sums, counts, lengths, sigma2, tau2, sigma_a, rng, z, fill, fixed=None):
-    """:func:`ffbs` with ``fill`` past each artist's last window. ``fixed``: :func:`_ffbs_fixed` of this E-step."""
-    prec_obs, info_obs, is_last, active = fixed or _ffbs_fixed(sums, counts, lengths, sigma2)
-    m, P = _filter_t(prec_obs, info_obs, tau2, sigma_a)
-    width, n_art = m.shape
-    if z is None:
-        z = rng.standard_normal((n_art, width))
-    z = np.ascontiguousarray(np.asarray(z, dtype=float).T)
-    sa2 = sigma_a**2
-    J = P[:-1] / (P[:-1] + sa2)
-    sd = np.sqrt(P[:-1] * (1.0 - J))  # the sd of a[j] given a[j + 1]
-    last = m + np.sqrt(P) * z  # the draw of a window that is its artist's last
-    a = np.empty((width, n_art))
-    a[width - 1] = last[width - 1]
-    tmp = np.empty(n_art)
-    for j in range(width - 2, -1, -1):
-        np.subtract(a[j + 1], m[j], out=tmp)
-        tmp *= J[j]
-        tmp += m[j]  # mean = m + J (a[j + 1] - m)
-        np.multiply(sd[j], z[j], out=a[j])
-        a[j] += tmp  # draw = mean + sd z
-        np.copyto(a[j], last[j], where=is_last[j])
-    a = np.ascontiguousarray(a.T)
-    a[~active] = fill
-    return a
-
-
-def _ffbs_fixed(sums, counts, lengths, sigma2):
-    """What every FFBS sweep of one E-step shares: window-major observations, last-window and active masks."""
-    lengths = np.asarray(lengths)
-    width = np.shape(sums)[1]
-    is_last = np.arange(width)[:, None] == (lengths - 1)[None, :]
-    return (*_observations_t(sums, counts, sigma2), is_last, _active(lengths, width))
+    sampler = PackedFFBS(sums, counts, lengths, sigma2, sigma_a)
+    packed = None if z is None else sampler.packing.pack(z)
+    return sampler.packing.unpack(sampler.draw(tau2, rng, packed), np.nan)
 
 
 def _padded(a):
@@ -259,11 +228,11 @@ def gibbs_sweeps(sums, counts, lengths, sigma2, a, n_sweeps, *, lam, sigma_a, rn
 
     n_art = len(lengths)
     a = np.nan_to_num(np.asarray(a, dtype=float))
-    fixed = _ffbs_fixed(sums, counts, lengths, sigma2) if sampler == "ffbs" else None
+    packed = PackedFFBS(sums, counts, lengths, sigma2, sigma_a) if sampler == "ffbs" else None
     for _ in range(n_sweeps):
         tau2 = float(sample_tau2(float(a[:, 0] @ a[:, 0]), n_art, lam, rng, tau2_method)[0])
         if sampler == "ffbs":  # 0 past the last window: what nan_to_num made of ffbs's nan
-            a = _ffbs(sums, counts, lengths, sigma2, tau2, sigma_a, rng, None, 0.0, fixed)
+            a = packed.packing.unpack(packed.draw(tau2, rng), 0.0)
         elif sampler == "single-site":
             a = np.nan_to_num(single_site_sweep(a, sums, counts, lengths, sigma2, tau2, sigma_a, rng))
         else:
@@ -289,19 +258,17 @@ def posterior_cov_times(B, counts, lengths, sigma2, tau2, sigma_a):
     diag = counts / sigma2 + np.where(j == 0, 1.0 / tau2, 1.0 / sa2) + (j < lengths[:, None] - 1) / sa2
     diag = np.where(active, diag, 1.0)
     off = np.where(j[:, :-1] + 1 < lengths[:, None], -1.0 / sa2, 0.0)  # between j and j+1
-    rhs = np.where(active[:, :, None], B, 0.0)
+    x = np.where(active[:, :, None], B, 0.0)  # the right-hand side, then d, then the solution, in place
     c = np.zeros((n_art, width))
-    d = np.zeros_like(rhs)
     c_prev = np.zeros(n_art)
-    d_prev = np.zeros(rhs.shape[::2])
+    d_prev = np.zeros(x.shape[::2])
     for k in range(width):
         lower = off[:, k - 1] if k > 0 else np.zeros(n_art)
         denom = diag[:, k] - lower * c_prev
         c[:, k] = (off[:, k] / denom) if k < width - 1 else 0.0
-        d[:, k] = (rhs[:, k] - lower[:, None] * d_prev) / denom[:, None]
-        c_prev, d_prev = c[:, k], d[:, k]
-    x = np.zeros_like(rhs)
-    x[:, width - 1] = d[:, width - 1]
+        x[:, k] = (x[:, k] - lower[:, None] * d_prev) / denom[:, None]
+        c_prev, d_prev = c[:, k], x[:, k]
     for k in range(width - 2, -1, -1):
-        x[:, k] = d[:, k] - c[:, k][:, None] * x[:, k + 1]
-    return np.where(active[:, :, None], x, 0.0)
+        x[:, k] = x[:, k] - c[:, k][:, None] * x[:, k + 1]
+    np.copyto(x, 0.0, where=~active[:, :, None])
+    return x
