@@ -10,6 +10,11 @@ r"""Monte Carlo EM for the popularity-ability model (Algorithm 1 of the seed pap
   + \sum_k \widehat{\mathrm{Var}}(a_{obs,k})) / (N - p)`: the expected residual sum of squares
   under the draws (the paper's plug-in omits the second term and is biased down by the
   abilities' posterior variance, most where cells hold few sales).
+* **Parameter expansion** (``expand``, Liu, Rubin and Wu 1998) -- the first abilities' prior is
+  widened to :math:`N(\alpha, \tau^2)`; the M-step's :math:`\hat\alpha` is the mean of the first
+  abilities' :math:`\hat a`, and reducing back to :math:`\alpha = 0` moves it into the intercept and
+  shifts every ability path by :math:`-\hat\alpha` (fitted prices unchanged; the same fixed point
+  as plain EM, reached in a few iterations where plain EM creeps).
 * **Stop rules** -- ``"converged"``: for ``patience`` consecutive iterations, after at least
   ``min_iter``, every coefficient moved by less than ``tol`` of its standard error;
   ``"max_iter"``: the cap was reached first (``tol = 0`` always runs ``max_iter``).
@@ -39,7 +44,7 @@ from .packed import ffbs_moments
 from .samplers import gibbs_sweeps
 from .settings import EMSettings
 
-__all__ = ["Problem", "EMResult", "within_start", "m_step", "mc_error", "run_mcem", "STOP_REASONS"]
+__all__ = ["Problem", "EMResult", "within_start", "has_intercept", "recentre", "m_step", "mc_error", "run_mcem", "STOP_REASONS"]
 
 STOP_REASONS = ("converged", "max_iter")
 
@@ -238,6 +243,22 @@ def e_step(problem: Problem, delta, sigma2, a, settings: EMSettings, rng):
     return a_hat, np.maximum(acc2 / kept - a_hat**2, 0.0), tau2, a
 
 
+def has_intercept(problem: Problem) -> bool:
+    """Whether the constant column lies in the design's column space (X u = 1 for some u): then a shift
+    of every ability can be taken up by the coefficients."""
+    n_obs, n_par = problem.X.shape
+    s = problem.cells.reshape(-1, n_par).sum(axis=0)  # X'1
+    return bool(abs(n_obs - s @ (problem.XtX_inv @ s)) <= 1e-8 * n_obs)
+
+
+def recentre(a_hat: np.ndarray, a: np.ndarray, lengths: np.ndarray):
+    """The parameter-expansion step: every artist's path (windows below its length) shifted by minus the
+    mean first ability; returns (a_hat, a, that mean)."""
+    alpha = float(np.mean(a_hat[:, 0]))
+    shift = alpha * (np.arange(a_hat.shape[1]) < np.asarray(lengths)[:, None])
+    return a_hat - shift, a - shift, alpha
+
+
 def m_step(problem: Problem, a_hat, a_var, fitted: bool = False):
     """Coefficients and the expected residual variance given the E-step's ability moments (and X delta with
     ``fitted=True``).
@@ -280,8 +301,11 @@ def run_mcem(problem: Problem, settings: EMSettings, rng, progress=None) -> EMRe
     se_prev = np.sqrt(np.diag(problem.XtX_inv) * sigma2)
     trace, draws, stable, stop = [], [], 0, "max_iter"
     bar = _bar(settings, progress)
+    expand = settings.expand and has_intercept(problem)
     for it in range(1, settings.max_iter + 1):
         a_hat, a_var, tau2, a = e_step(problem, delta, sigma2, a, settings, rng)
+        if expand:  # the intercept takes the abilities' common level (the M-step below absorbs the shift)
+            a_hat, a, _ = recentre(a_hat, a, problem.lengths)
         draws.append(tau2)
         delta_new, sigma2 = m_step(problem, a_hat, a_var)
         se = np.sqrt(np.diag(problem.XtX_inv) * sigma2)

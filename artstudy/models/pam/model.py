@@ -75,7 +75,7 @@ class PopularityAbilityModel:
     """Popularity-ability pricing model on arrays (scikit-learn style estimator).
 
     Parameters are the fields of :class:`artstudy.models.pam.settings.EMSettings` (sampler,
-    tau2_method, n_gibbs, n_burn, max_iter, min_iter, tol, patience, init, lam, sigma_a; their
+    tau2_method, n_gibbs, n_burn, max_iter, min_iter, tol, patience, init, lam, sigma_a, expand; their
     defaults are written there), plus ``random_state`` (int, Generator or None, the source of all
     randomness) and ``progress`` (show a tqdm bar; None: only on an interactive terminal and not
     when the environment variable ``CI`` is set).
@@ -110,7 +110,7 @@ class PopularityAbilityModel:
     def __init__(self, sampler=_d("sampler"), tau2_method=_d("tau2_method"), n_gibbs=_d("n_gibbs"),
                  n_burn=_d("n_burn"), max_iter=_d("max_iter"), min_iter=_d("min_iter"), tol=_d("tol"),
                  patience=_d("patience"), init=_d("init"), lam=_d("lam"), sigma_a=_d("sigma_a"),
-                 random_state=None, progress=None):
+                 expand=_d("expand"), random_state=None, progress=None):
         self.sampler = sampler
         self.tau2_method = tau2_method
         self.n_gibbs = n_gibbs
@@ -122,6 +122,7 @@ class PopularityAbilityModel:
         self.init = init
         self.lam = lam
         self.sigma_a = sigma_a
+        self.expand = expand
         self.random_state = random_state
         self.progress = progress
 

@@ -48,6 +48,12 @@ class EMSettings(Section):
     """Prior mean lambda of tau^2 ~ Exponential (the paper: 4)."""
     sigma_a: PositiveFloat = 0.1
     """Random-walk step standard deviation of the abilities (the paper: 0.1)."""
+    expand: bool = True
+    """Parameter-expanded EM (Liu, Rubin and Wu 1998): after each E-step the mean of the artists' first
+    abilities moves into the intercept (every ability path shifted by it), which leaves every fitted price
+    unchanged and has the same fixed point as plain EM. Without it EM creeps along the one direction only
+    the abilities' N(0, tau^2) start tells apart (the intercept against the abilities' common level) and
+    the stop rule ends it far from the fixed point. Used only when the design holds an intercept."""
 
     @model_validator(mode="after")
     def _check(self):
