@@ -15,6 +15,12 @@
 # file's folder); a configured source whose file is absent stops the workflow here with one line.
 # The config is validated by the package's settings classes (artstudy.settings), which fill in
 # every default; the rules below read the resolved config only.
+# A job re-runs when one of its inputs changes, among them its config part (results/<profile>/config/:
+# the config sections it reads) and its code part (results/<profile>/code/: the package modules and
+# notebook it runs, by content); both are rewritten only when their text changes. An interrupted run
+# resumes with the same command (profiles/default: rerun-incomplete). Two runs write the same
+# results/<profile>/ byte for byte but for run.json, the executed notebooks and the wall times
+# (timing.json, timing.csv): tests/test_determinism.py.
 
 import os
 
@@ -39,22 +45,26 @@ config.update(_resolved)
 
 include: "rules/common.smk"
 include: "rules/config.smk"
+include: "rules/code.smk"
 include: "rules/data.smk"
 include: "rules/simulation.smk"
 include: "rules/pam.smk"
 include: "rules/valuation.smk"
 include: "rules/deep.smk"
 include: "rules/reports.smk"
+include: "rules/benchmarks.smk"
 
 
 onstart:
     # the run's facts, read by every report and the index (a notebook parameter, not an input);
-    # config files in the order they are merged: the repository's first, then --configfile ones
+    # config files in the order they are merged: the repository's first, then --configfile ones.
+    # Cores: --cores (the profile's or the command line's); None when an executor plugin runs the
+    # jobs without one (workflow.cores raises then, so the settings are read instead)
     write_run(
         RUN_JSON,
         profile=PROFILE,
         configfiles=sorted(workflow.configfiles, key=lambda f: os.path.abspath(f) != DEFAULT_CONFIG),
-        cores=workflow.cores,
+        cores=workflow.resource_settings.cores,
     )
 
 

@@ -116,6 +116,13 @@ def verdict(differences) -> tuple[list[str], bool | None]:
     return lines, holds
 
 
+def _summary(folder: Path) -> dict:
+    """A deep model folder's summary.json with its wall times (timing.json)."""
+    from artstudy.models.deep.artifacts import read_summary
+
+    return read_summary(folder)
+
+
 def timing_table(deep_dir: Path, models) -> list[str]:
     """Wall time, epochs and training images/s of each deep model (its summary.json)."""
     from artstudy.models.registry import display_name
@@ -123,7 +130,7 @@ def timing_table(deep_dir: Path, models) -> list[str]:
     lines = ["| model | wall time (fit, predict, files) | epochs (encoder) | training images/s (encoder) |",
              "|---|---|---|---|"]
     for name in models:
-        s = json.loads((deep_dir / name / "summary.json").read_text())
+        s = _summary(deep_dir / name)
         epochs = f"{s['epochs_run']}" + (f" ({s['encoder_epochs_run']})" if "encoder_epochs_run" in s else "")
         if s.get("uses_image") and "encoder_samples_per_second" in s:
             rate = f"{s['encoder_samples_per_second']:.0f} (head: {s['samples_per_second']:.0f} rows/s)"
@@ -153,7 +160,7 @@ def csv_rows(deep_dir: Path, models, minutes: dict, device: str, profile: str) -
     rows = [{"accelerator": device, "profile": profile, "item": step, "quantity": "wall time", "value": value,
              "unit": "min"} for step, value in minutes.items()]
     for name in models:
-        s = json.loads((deep_dir / name / "summary.json").read_text())
+        s = _summary(deep_dir / name)
         found = [("wall time", s["seconds"], "s"), ("epochs", s["epochs_run"], "epochs")]
         if s.get("uses_image"):
             rate = s.get("encoder_samples_per_second", s["samples_per_second"])

@@ -76,7 +76,7 @@ def run_em(market: Path, covariates, sampler: str, out: Path, repeats: int) -> d
                             "--covariates", *covariates, "--year-effects", "--sampler", sampler, "--seed", "1"])
         walls.append(wall)
         peaks.append(peak)
-    facts = json.loads((out / "summary.json").read_text())
+    facts = {**json.loads((out / "summary.json").read_text()), **json.loads((out / "timing.json").read_text())}
     return {"wall_s": float(np.median(walls)), "wall_s_runs": walls, "peak_gb": float(np.nanmax(peaks)),
             "fit_s": facts["seconds"], "iterations": facts["n_iterations"], "stop_reason": facts["stop_reason"],
             "sigma2": facts["sigma2"], "tau2": facts["tau2"], "n_sales": facts["n_sales"]}

@@ -107,7 +107,7 @@ def fit_one(cache: Path, n: int, artists: int, work: Path) -> dict:
     out = work / f"fit_{n}"
     wall, peak, _ = measured([sys.executable, "-m", "artstudy.cli", "pam-fit", str(path), "--out", str(out),
                               "--covariates", *COVARIATES, "--year-effects", "--seed", "1"])
-    facts = json.loads((out / "summary.json").read_text())
+    facts = {**json.loads((out / "summary.json").read_text()), **json.loads((out / "timing.json").read_text())}
     cells = len(pd.read_csv(out / "ability.csv", usecols=["window"]))
     shutil.rmtree(out, ignore_errors=True)
     return {"sales": facts["n_sales"], "artists": facts["n_artists"], "artist_windows": cells,

@@ -6,9 +6,11 @@ import shlex
 import yaml
 from snakemake.exceptions import WorkflowError
 
+import artstudy
 from artstudy.models.deep.settings import DEEP_MODEL_NAMES
-from artstudy.models.registry import ESTIMATES
+from artstudy.models.registry import ESTIMATES, conformal_base
 from artstudy.settings import resolve
+from artstudy.study.metadata import code_files, file_digests, notebook_imports
 
 
 # Output folders: every profile writes its own, so profiles never overwrite each other:
@@ -35,7 +37,8 @@ DEEP_MODELS = list(DEEP_MODEL_NAMES)
 
 
 def valuation_fit_inputs(wildcards):
-    inputs = {"sales": f"{RESULTS}data/{wildcards.source}/sales.csv", "config": f"{RESULTS}config/valuation.json"}
+    inputs = {"sales": f"{RESULTS}data/{wildcards.source}/sales.csv", "config": f"{RESULTS}config/valuation.json",
+              "code": code_input(f"fit_{wildcards.model}")}
     if wildcards.model == "oracle":
         inputs["truth"] = f"{RESULTS}world/truth_lots.csv"
     return inputs
@@ -54,7 +57,8 @@ def source_models(source):
 def deep_fit_inputs(wildcards):
     """A deep model's inputs: the sales and its config part (a trained encoder, deep.encoder, is named there);
     cnn_lstm also the source's multimodal run, whose picture embeddings it reads."""
-    inputs = {"sales": f"{RESULTS}data/{wildcards.source}/sales.csv", "config": f"{RESULTS}config/deep.json"}
+    inputs = {"sales": f"{RESULTS}data/{wildcards.source}/sales.csv", "config": f"{RESULTS}config/deep.json",
+              "code": code_input(f"fit_{wildcards.model}")}
     if wildcards.model == "cnn_lstm":
         inputs["encoder_run"] = f"{RESULTS}deep/{wildcards.source}/multimodal/summary.json"
     return inputs
@@ -211,6 +215,7 @@ wildcard_constraints:
 localrules:
     all,
     config_part,
+    code_part,
     register_kernel,
     sim_gather,
     render_html,
@@ -260,6 +265,7 @@ def notebook_source(wildcards):
 
 def notebook_inputs(wildcards):
     inputs = dict(REPORT_SPECS[wildcards.name]["inputs"])
+    inputs["code"] = code_input(f"notebook_{REPORT_SPECS[wildcards.name]['notebook']}")
     if REPORT_SPECS[wildcards.name]["params"].get("truth_dir"):
         inputs["truth"] = f"{RESULTS}world/truth_coefficients.csv"
     return inputs
@@ -311,3 +317,72 @@ def raw_export(wildcards):
     if wildcards.source == "synthetic":
         return f"{RESULTS}world/raw_lots.csv"
     return RAW_EXPORTS[wildcards.source]
+
+
+# Code parts (rules/code.smk): the code each kind of job runs, code/<unit>.json, an input of its jobs.
+# The package the jobs run is the one this workflow imports (a checkout's, with its .venv).
+PACKAGE_DIR = os.path.dirname(os.path.abspath(artstudy.__file__))
+
+# the modules of each model of the registry, below artstudy.models (a +estimates model: its base's
+# and artstudy.models.estimates; see model_code_roots)
+MODEL_MODULES = {
+    "naive": ["baselines"], "hedonic": ["baselines"], "hedonic_pop": ["baselines"], "artist_fe": ["baselines"],
+    "artist_fe_pop": ["baselines"], "random_effects": ["baselines"], "pam": ["pam.estimator"],
+    "gbt": ["trees"], "gbt_lags": ["trees"], "oracle": ["oracle"],
+    "mlp": ["deep.estimators"], "cnn": ["deep.estimators"], "multimodal": ["deep.estimators"],
+    "lstm": ["deep.sequence"], "cnn_lstm": ["deep.sequence"],
+}
+# only the deep models' valuation fits save artifacts (artstudy valuation-fit --save)
+ARTIFACTS = "artstudy.models.deep.artifacts"
+
+
+def model_code_roots(model):
+    """The modules a valuation fit of ``model`` runs: the command, the model's modules, its wrappers."""
+    base = conformal_base(model)
+    if base not in MODEL_MODULES:
+        raise WorkflowError(f"model {model}: rules/common.smk names no modules for it (MODEL_MODULES)")
+    roots = ["artstudy.cli.valuation"] + [f"artstudy.models.{module}" for module in MODEL_MODULES[base]]
+    if model != base:
+        roots.append("artstudy.models.estimates")
+    if {model, base} & set(config["evaluation"]["conformal"]):
+        roots.append("artstudy.evaluation.conformal")
+    if model in DEEP_MODELS:
+        roots.append(ARTIFACTS)
+    return roots
+
+
+def _code_units():
+    """unit -> (root modules, modules skipped, other files): the kinds of job and what they run."""
+    units = {
+        "world": (["artstudy.cli.world"], [], []),
+        "prepare": (["artstudy.cli.prepare"], [], []),
+        "simulation": (["artstudy.cli.simulation"], [], []),
+        "pam_fit": (["artstudy.cli.pam_fit"], [], []),
+        "valuation_score": (["artstudy.cli.valuation"], [ARTIFACTS], []),
+        "render": (["artstudy.cli.render"], [], []),
+        "index": (["artstudy.cli.report_index"], [], []),
+    }
+    for model in dict.fromkeys(MODELS + DEEP_MODELS + ["oracle"]):
+        roots = model_code_roots(model)
+        units[f"fit_{model}"] = (roots, [] if ARTIFACTS in roots else [ARTIFACTS], [])
+    for spec in REPORT_SPECS.values():
+        notebook = f"notebooks/{spec['notebook']}.ipynb"  # the notebook itself, and what it imports
+        path = os.path.join(workflow.basedir, notebook)
+        units[f"notebook_{spec['notebook']}"] = (notebook_imports(path, PACKAGE_DIR), [], [notebook])
+    return units
+
+
+def _code_text(roots, skip, others):
+    """The code part: the root modules and {file: SHA-256} of their closure, then of ``others`` (under the
+    workflow's folder)."""
+    files = code_files(roots, package=PACKAGE_DIR, skip=skip)
+    digests = {**file_digests(files, os.path.dirname(PACKAGE_DIR)), **file_digests(others, workflow.basedir)}
+    return json.dumps({"roots": roots, "files": digests}, indent=1)
+
+
+CODE_TEXT = {unit: _code_text(*spec) for unit, spec in _code_units().items()}
+
+
+def code_input(unit):
+    """The code part of a kind of job (an input of its jobs)."""
+    return f"{RESULTS}code/{unit}.json"

@@ -1,5 +1,8 @@
 # The config sections each kind of job reads, one file per kind, so that a job re-runs only when
-# its own sections change.
+# its own sections change: a part is rewritten only when its text changes (its params; Snakemake
+# re-runs a job whose params changed); a part touched but not changed re-runs nothing (Snakemake
+# compares the checksums of small inputs). The reports read the whole resolved config (part study),
+# so any config change re-runs them.
 
 
 rule config_part:

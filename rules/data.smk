@@ -5,6 +5,7 @@
 rule world:
     input:
         config=f"{RESULTS}config/world.json",
+        code=code_input("world"),
     output:
         raw=f"{RESULTS}world/raw_lots.csv",
         truth=f"{RESULTS}world/truth_coefficients.csv",
@@ -29,6 +30,7 @@ rule prepare:
     input:
         raw=raw_export,
         config=f"{RESULTS}config/data.json",
+        code=code_input("prepare"),
     output:
         sales=f"{RESULTS}data/{{source}}/sales.csv",
         funnel=f"{RESULTS}data/{{source}}/sales.funnel.csv",

@@ -2,8 +2,9 @@
 # fits on the training years, predicts the test years (the harness's predictions table, scored
 # with the other models by valuation_score) and leaves the model, its learning curves, the
 # embedding map, Grad-CAM maps and every picture's embedding under deep/<source>/<model>/ for the
-# report and later rules. With deep.fusion embeddings (the default) the multi-modal model learns
-# its image encoder once on at most deep.max_image_rows rows and reuses its embeddings for the rest.
+# report and later rules, with its wall times apart in timing.json (every other file is the same
+# in two runs). With deep.fusion embeddings (the default) the multi-modal model learns its image
+# encoder once on at most deep.max_image_rows rows and reuses its embeddings for the rest.
 # The sequence models (lstm; cnn_lstm, which reads the multimodal job's picture embeddings) run here too,
 # also on sources without pictures when evaluation.models names them (lstm on the New York data).
 
@@ -16,6 +17,7 @@ rule deep_fit:
         model=f"{RESULTS}deep/{{source}}/{{model}}/model.keras",
         history=f"{RESULTS}deep/{{source}}/{{model}}/history.csv",
         summary=f"{RESULTS}deep/{{source}}/{{model}}/summary.json",
+        timing=f"{RESULTS}deep/{{source}}/{{model}}/timing.json",
     wildcard_constraints:
         model="|".join(DEEP_MODELS),
     params:

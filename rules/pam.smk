@@ -5,6 +5,7 @@ rule pam_fit:
     input:
         sales=f"{RESULTS}data/{{source}}/sales.csv",
         config=f"{RESULTS}config/model.json",
+        code=code_input("pam_fit"),
     output:
         summary=f"{RESULTS}pam/{{source}}/summary.json",
         coefficients=f"{RESULTS}pam/{{source}}/coefficients.csv",

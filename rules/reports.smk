@@ -24,12 +24,14 @@ rule register_kernel:
 rule execute_notebook:
     input:
         unpack(notebook_inputs),
-        notebook=notebook_source,
         kernel=KERNEL_MARKER,
         config=f"{RESULTS}config/study.json",
     output:
         notebook=f"{RESULTS}notebooks/{{name}}.ipynb",
     params:
+        # a parameter, not an input: its content is in the job's code part (a notebook touched but not
+        # changed re-runs nothing)
+        notebook=notebook_source,
         kernel=KERNEL,
         parameters=notebook_parameters,
     log:
@@ -42,7 +44,7 @@ rule execute_notebook:
         "../environment.yml"
     shell:
         with_threads(
-            "papermill {input.notebook:q} {output.notebook:q} -k {params.kernel:q} "
+            "papermill {params.notebook:q} {output.notebook:q} -k {params.kernel:q} "
             "-y {params.parameters:q} --cwd . --no-progress-bar --log-level INFO "
             "> {log:q} 2>&1"
         )
@@ -51,6 +53,7 @@ rule execute_notebook:
 rule render_html:
     input:
         notebook=f"{RESULTS}notebooks/{{name}}.ipynb",
+        code=code_input("render"),
     output:
         html=f"{REPORTS_DIR}{{name}}.html",
         code=f"{REPORTS_DIR}{{name}}.code.html",
@@ -75,6 +78,7 @@ rule report_index:
     input:
         reports=report_html(REPORTS),
         config=f"{RESULTS}config/study.json",
+        code=code_input("index"),
     output:
         index=INDEX,
         metadata=f"{REPORTS_DIR}metadata.json",

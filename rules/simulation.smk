@@ -5,6 +5,7 @@
 rule sim_replicate:
     input:
         config=f"{RESULTS}config/simulation.json",
+        code=code_input("simulation"),
     output:
         f"{RESULTS}simulation/reps/rep_{{rep}}.csv",
     log:
@@ -23,7 +24,8 @@ rule sim_replicate:
 
 rule sim_gather:
     input:
-        expand(f"{RESULTS}simulation/reps/rep_{{rep}}.csv", rep=REPLICATIONS),
+        reps=expand(f"{RESULTS}simulation/reps/rep_{{rep}}.csv", rep=REPLICATIONS),
+        code=code_input("simulation"),
     output:
         f"{RESULTS}simulation/replications.csv",
     log:
@@ -31,12 +33,13 @@ rule sim_gather:
     conda:
         "../environment.yml"
     shell:
-        with_threads("artstudy sim-gather {input:q} --out {output:q} > {log:q} 2>&1")
+        with_threads("artstudy sim-gather {input.reps:q} --out {output:q} > {log:q} 2>&1")
 
 
 rule sim_detail:
     input:
         config=f"{RESULTS}config/simulation.json",
+        code=code_input("simulation"),
     output:
         summary=f"{RESULTS}simulation/detail/summary.csv",
     params:

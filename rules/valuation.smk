@@ -32,6 +32,7 @@ rule valuation_score:
         predictions=lambda wildcards: [f"{RESULTS}valuation/{wildcards.source}/predictions/{model}.csv"
                                        for model in source_models(wildcards.source)],
         config=f"{RESULTS}config/valuation.json",
+        code=code_input("valuation_score"),
     output:
         metrics=f"{RESULTS}valuation/{{source}}/metrics.csv",
         differences=f"{RESULTS}valuation/{{source}}/differences.csv",

@@ -10,7 +10,6 @@ logs/quick/ and reports/index.html:
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -38,38 +37,7 @@ TITLES = {
 pytestmark = pytest.mark.slow
 
 
-def _logs(workdir: Path, limit: int = 4000) -> str:
-    chunks = []
-    for log in sorted((workdir / LOGS).rglob("*.log")):
-        text = log.read_text(errors="replace")
-        chunks.append(f"--- {log.relative_to(workdir)}\n{text[-limit:]}")
-    return "\n".join(chunks)
-
-
-@pytest.fixture(scope="module")
-def quick_run(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("pipeline")
-    bindir = os.path.dirname(sys.executable)
-    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "snakemake",
-            "-s", str(ROOT / "Snakefile"),
-            "-d", str(workdir),
-            "--configfile", str(ROOT / "config" / "quick.yaml"),
-            "--cores", "2",
-        ],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=3600,
-    )
-    assert result.returncode == 0, (
-        f"snakemake failed (exit {result.returncode})\n{result.stderr[-6000:]}\n"
-        f"{_logs(workdir)}"
-    )
-    return workdir
+# quick_run: one run of the quick profile for the whole session (tests/conftest.py)
 
 
 #: Notebooks rendered outside a profile's run (snakemake benchmarks -> reports/benchmarks.html).

@@ -75,7 +75,7 @@ def test_replication_detail_tables():
     config = {**CONFIG, "simulation": {"n_artists": 15, "n_sales": 2000}, "model": {"max_iter": 12}}
     detail = replication_detail(config, 1)
     assert set(detail) == {"summary", "funnel", "coefficients", "trace_within", "trace_ols", "ability_recovery",
-                           "sampler_comparison"}
+                           "sampler_comparison", "timing"}
     assert len(detail["summary"]) == 1 and detail["summary"]["stop_reason"].iloc[0] in ("converged", "max_iter")
     assert detail["coefficients"]["truth"].notna().all()
     assert detail["trace_within"]["iteration"].iloc[0] == 1 and len(detail["trace_ols"]) == 12

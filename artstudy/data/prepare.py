@@ -46,6 +46,7 @@ about a minute on two cores.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -137,7 +138,8 @@ def _sizes(m: SourceMapping, fields: Fields, path: str) -> dict:
 def _images(raw, m: SourceMapping, fields: Fields, base_dir, path="", name="source"
             ) -> pd.api.extensions.ExtensionArray:
     """Image paths (the mapping's template or column), a ``string`` array; with ``base_dir`` only images that exist,
-    as absolute paths (one directory listing per folder, not one look-up per lot)."""
+    under ``base_dir`` as given (one directory listing per folder, not one look-up per lot): relative to the working
+    directory when ``base_dir`` is, so a prepared table does not name the folder of the run that wrote it."""
     if m.image_path:
         check_columns(raw, template_fields(m.image_path), path, name, key="image_path")
         coded = render_coded(raw, m.image_path)
@@ -149,7 +151,7 @@ def _images(raw, m: SourceMapping, fields: Fields, base_dir, path="", name="sour
     image = pd.Series(coded.uniques, dtype="string")  # one per distinct path
     if base_dir is None or not image.notna().any():
         return arrow_text(image.to_numpy(dtype=object, na_value=None), coded.codes)
-    base = Path(base_dir).resolve()
+    base = Path(os.path.normpath(base_dir))
     rel = image.fillna("")
     parts = rel.str.rpartition("/")
     folders, files = parts[0], parts[2]
@@ -158,7 +160,7 @@ def _images(raw, m: SourceMapping, fields: Fields, base_dir, path="", name="sour
         d = base / folder
         names = {p.name for p in d.iterdir()} if d.is_dir() else set()
         present |= ((folders == folder) & (rel != "") & files.isin(names)).to_numpy()
-    full = rel.where(rel.str.startswith("/"), str(base) + "/" + rel)
+    full = rel.where(rel.str.startswith("/"), base.as_posix() + "/" + rel)
     return arrow_text(full.where(present, None).to_numpy(dtype=object, na_value=None), coded.codes)
 
 

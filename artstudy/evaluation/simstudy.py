@@ -9,9 +9,15 @@ uses the random streams spawned from ``numpy.random.SeedSequence([s, r])``, so r
 independent, reproducible and can run in any order or in parallel.
 
 ``config`` is everywhere a :class:`artstudy.settings.StudyConfig` or a mapping validated into one.
+
+Wall times are kept apart from the results, so that two runs write the same results byte for byte:
+the replications' tables hold none, and the detail's wall times are its ``timing`` table
+(:func:`replication_detail`; :func:`read_detail` joins them back for the report).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,12 +27,16 @@ from ..models.pam.fit import fit_pam
 from ..synth.market import simulate_market
 
 __all__ = ["replication_streams", "simulate_replication", "fit_replication", "run_replication", "ability_recovery",
-           "summarise_replications", "sampler_comparison", "replication_detail", "Z95", "OLS_ITERATIONS"]
+           "summarise_replications", "sampler_comparison", "replication_detail", "read_detail", "Z95", "OLS_ITERATIONS",
+           "TIMING_COLUMNS"]
 
 Z95 = float(stats.norm.ppf(0.975))
 
 #: Iterations of the detail's fit from the paper's least-squares start.
 OLS_ITERATIONS = 40
+
+#: The sampler comparison's columns measured in wall time (the detail's ``timing`` table holds them).
+TIMING_COLUMNS = ("seconds", "draws_per_second", "median_ess_per_second")
 
 
 def _resolve(config):
@@ -90,7 +100,8 @@ def run_replication(config, rep: int, sampler=None) -> pd.DataFrame:
     Columns: rep, sampler, parameter, kind, truth, estimate, std_error, std_error_marginal,
     mc_error. ``kind`` is ``coef`` (regression coefficients, gamma as ``popularity``),
     ``variance`` (sigma2, tau2: tau2's truth is the value the abilities were drawn with),
-    ``ability`` (rmse, centred rmse, band coverage) or ``fit`` (iterations, converged, seconds).
+    ``ability`` (rmse, centred rmse, band coverage) or ``fit`` (iterations, converged). No wall
+    time: the same config and replication give the same table, byte for byte once written.
     """
     config = _resolve(config)
     sim, res = fit_replication(config, rep, sampler)
@@ -111,7 +122,6 @@ def run_replication(config, rep: int, sampler=None) -> pd.DataFrame:
         ("ability_coverage_centred", "ability", 0.95, float(rec["centred_covered"].mean()), np.nan),
         ("n_iterations", "fit", np.nan, float(f["n_iterations"]), np.nan),
         ("converged", "fit", np.nan, float(f["converged"]), np.nan),
-        ("seconds", "fit", np.nan, float(f["seconds"]), np.nan),
     ]
     rows = pd.concat([rows, pd.DataFrame(extra, columns=["parameter", "kind", "truth", "estimate", "mc_error"])],
                      ignore_index=True)
@@ -127,19 +137,49 @@ def replication_detail(config, rep: int = 1) -> dict:
     ``coefficients`` (with a ``truth`` column), ``trace_within`` and ``trace_ols`` (one row per EM
     iteration, column ``iteration``: the fit from the within start, and :data:`OLS_ITERATIONS`
     iterations from the paper's least-squares start), ``ability_recovery``
-    (:func:`ability_recovery`) and ``sampler_comparison`` (:func:`sampler_comparison`).
+    (:func:`ability_recovery`), ``sampler_comparison`` (:func:`sampler_comparison` without its
+    wall-time columns :data:`TIMING_COLUMNS`) and ``timing``: the wall times, one row per ``part``
+    (``fit``: the summary's fit, its ``seconds``; ``sampler_comparison``: each sampler's
+    :data:`TIMING_COLUMNS`), columns ``part, sampler`` and :data:`TIMING_COLUMNS`. Every table
+    but ``timing`` is the same for the same config and replication.
     """
     config = _resolve(config)
     sim, res = fit_replication(config, rep)
     n_ols = min(OLS_ITERATIONS, config.model.max_iter)
     _, ols = fit_replication(config, rep, init="ols", min_iter=n_ols, max_iter=n_ols)
-    summary = pd.DataFrame([{"rep": int(rep), **res.summary_dict(), "true_gamma": config.truth.gamma,
+    facts = res.summary_dict()
+    seconds = facts.pop("seconds", np.nan)
+    summary = pd.DataFrame([{"rep": int(rep), **facts, "true_gamma": config.truth.gamma,
                              "true_sigma2": config.truth.sigma2, "true_tau2": config.truth.tau2}])
     coef = res.coefficients.assign(truth=sim.coefficients.reindex(res.coefficients["term"]).to_numpy())
+    comparison = sampler_comparison(sim, res, seed=config.seed)
+    timing = pd.concat([pd.DataFrame({"part": ["fit"], "sampler": [facts.get("sampler")], "seconds": [seconds]}),
+                        comparison[["sampler", *TIMING_COLUMNS]].assign(part="sampler_comparison")],
+                       ignore_index=True)[["part", "sampler", *TIMING_COLUMNS]]
     return {"summary": summary, "funnel": res.funnel, "coefficients": coef,
             "trace_within": res.trace.reset_index(), "trace_ols": ols.trace.reset_index(),
             "ability_recovery": ability_recovery(sim, res),
-            "sampler_comparison": sampler_comparison(sim, res, seed=config.seed)}
+            "sampler_comparison": comparison.drop(columns=list(TIMING_COLUMNS)), "timing": timing}
+
+
+def read_detail(folder) -> dict:
+    """The detail's tables (one CSV each in ``folder``, as ``sim-detail`` writes them) by name, with the wall
+    times of ``timing.csv`` joined back: the summary's ``seconds`` and the sampler comparison's
+    :data:`TIMING_COLUMNS` (NaN where ``timing.csv`` is absent)."""
+    from ..errors import InputError
+
+    folder = Path(folder)
+    tables = {p.stem: pd.read_csv(p) for p in sorted(folder.glob("*.csv"))}
+    for name in ("summary", "sampler_comparison"):
+        if name not in tables:
+            raise InputError(f"simulation detail {folder}: no {name}.csv")
+    timing = tables.pop("timing", pd.DataFrame(columns=["part", "sampler", *TIMING_COLUMNS]))
+    fit = timing.loc[timing["part"] == "fit", "seconds"]
+    tables["summary"]["seconds"] = float(fit.iloc[0]) if len(fit) else np.nan
+    samplers = timing.loc[timing["part"] == "sampler_comparison", ["sampler", *TIMING_COLUMNS]]
+    tables["sampler_comparison"] = tables["sampler_comparison"].merge(samplers.astype({"sampler": object}),
+                                                                      on="sampler", how="left")
+    return tables
 
 
 def summarise_replications(reps: pd.DataFrame) -> pd.DataFrame:

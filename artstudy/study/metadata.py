@@ -4,11 +4,19 @@ The workflow writes the run's facts once, at its start, to ``results/<profile>/r
 (Snakemake's ``onstart``: start time, config files, cores, profile; see :func:`write_run`).
 Every report calls :func:`report_header` with that file and the resolved config; the report
 index shows the same table with the total wall time at index time.
+
+The code a workflow job runs: :func:`code_files` lists the package's source files that a job's
+modules import (its code closure) and :func:`file_digests` their content hashes; the workflow
+writes them to ``results/<profile>/code/<unit>.json``, an input of the jobs, so that editing a
+module re-runs exactly the jobs whose closure holds it (see ``rules/code.smk``).
 """
 
 from __future__ import annotations
 
+import ast
 import datetime as _dt
+import functools
+import hashlib
 import json
 import os
 import platform
@@ -18,7 +26,7 @@ from importlib import metadata as _importlib_metadata
 from pathlib import Path
 
 __all__ = ["collect", "git_state", "report_header", "metadata_rows", "write_run", "format_duration",
-           "PACKAGES"]
+           "code_files", "file_digests", "notebook_imports", "PACKAGES", "CODE_LEAVES"]
 
 PACKAGES = ("numpy", "scipy", "pandas", "statsmodels", "arviz", "keras")
 """Packages whose versions are recorded when installed."""
@@ -187,3 +195,161 @@ def report_header(title: str, config_json: str, run_json: str) -> str:
     lines = [f"# {title}", "", "| Run | |", "| --- | --- |"]
     lines += [f"| {label} | {_md_cell(value)} |" for label, value in metadata_rows(meta, "Wall time when this ran")]
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------
+# the code a job runs
+# --------------------------------------------------------------------------
+
+CODE_LEAVES = ("artstudy", "artstudy.cli", "artstudy.settings", "artstudy.models.registry")
+"""Modules :func:`code_files` lists without following their imports: the package's top (names
+re-exported for users), the command line's dispatch (it imports every command), the settings
+classes (a job sees them through its config part, which holds the resolved config) and the model
+registry (a valuation job names its model's modules itself)."""
+
+
+def _module_facts(path: Path, name: str) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], dict, bool]:
+    """A module's imports of its own package as ``(module, names)``, its ``_WHERE`` map and whether it
+    defines a module-level ``__getattr__`` (a package whose names load lazily)."""
+    stat = path.stat()
+    return _parsed_facts(str(path), stat.st_mtime_ns, stat.st_size, name)
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed_facts(path: str, mtime_ns: int, size: int, name: str):
+    """:func:`_module_facts` of one version of a file (cached by its time and size)."""
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=path)
+    package = name if Path(path).name == "__init__.py" else name.rpartition(".")[0]
+    top = name.split(".")[0]
+    imports = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imports += [(alias.name, ()) for alias in node.names if alias.name.split(".")[0] == top]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            if module.split(".")[0] == top:
+                imports.append((module, tuple(alias.name for alias in node.names)))
+    where, lazy = {}, False
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "__getattr__":
+            lazy = True
+        elif (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["_WHERE"]
+              and isinstance(node.value, ast.Dict)):
+            where = ast.literal_eval(node.value)
+    return tuple(imports), where, lazy
+
+
+def _module_path(root: Path, name: str) -> Path | None:
+    """The file of module ``name`` (``artstudy.models.pam``) under the package folder ``root``; None if none."""
+    base = root.joinpath(*name.split(".")[1:])
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    return base.with_suffix(".py") if base.with_suffix(".py").is_file() else None
+
+
+def _imported(root: Path, module: str, names: tuple[str, ...]) -> list[str]:
+    """The modules an ``import module`` / ``from module import names`` statement runs."""
+    path = _module_path(root, module)
+    if path is None or path.name != "__init__.py" or not names:
+        return [module]
+    _, where, lazy = _module_facts(path, module)
+    out = []
+    for name in names:
+        if _module_path(root, f"{module}.{name}") is not None:
+            out.append(f"{module}.{name}")
+        elif name in where:
+            out.append(f"{module}.{where[name]}")
+        elif lazy:  # a name the package loads on demand: any of its modules
+            out += [module] + [f"{module}.{p.stem}" for p in sorted(path.parent.glob("*.py")) if p.stem != "__init__"]
+        else:
+            out.append(module)
+    return out
+
+
+def code_files(roots: Sequence[str], *, package: str | os.PathLike | None = None,
+               leaves: Sequence[str] = CODE_LEAVES, skip: Sequence[str] = ()) -> list[str]:
+    """The package's source files that running the modules ``roots`` executes (their code closure).
+
+    Every import of the package written in a module (at its top or inside a function) is followed:
+    ``from P import name`` runs ``P.name`` when that is a module, the module a lazy package maps
+    ``name`` to (its ``_WHERE``), every module of a lazy package otherwise, and ``P`` itself for a
+    name ``P`` defines. The ``__init__.py`` of every package holding a listed module is listed too
+    (it runs on import), its own imports followed only where the package is imported by name.
+
+    Parameters
+    ----------
+    roots : sequence of str
+        Dotted module names (``artstudy.cli.pam_fit``).
+    package : path, optional
+        The package's folder (default: this package's).
+    leaves : sequence of str
+        Modules listed without following their imports (default :data:`CODE_LEAVES`).
+    skip : sequence of str
+        Modules left out, with whatever only they import.
+
+    Returns
+    -------
+    list of str
+        Paths relative to the package folder's parent (``artstudy/models/pam/em.py``), sorted.
+
+    Raises
+    ------
+    InputError
+        A root is not a module of the package.
+    """
+    from ..errors import InputError
+
+    root = Path(package) if package is not None else Path(__file__).resolve().parents[1]
+    top = root.name
+    for name in roots:
+        if name.split(".")[0] != top or _module_path(root, name) is None:
+            raise InputError(f"code_files: {name!r} is not a module of the package {top} ({root})")
+    seen: dict[str, Path] = {}
+    stack = list(roots)
+    while stack:
+        name = stack.pop()
+        path = _module_path(root, name)
+        if name in seen or name in skip or path is None:
+            continue
+        seen[name] = path
+        if name in leaves:
+            continue
+        for module, names in _module_facts(path, name)[0]:
+            stack += _imported(root, module, names)
+    files = set(seen.values())
+    for name in seen:  # the packages holding each module run their __init__ on import
+        parts = name.split(".")
+        files.update(_module_path(root, ".".join(parts[:i])) for i in range(1, len(parts)))
+    return sorted(p.relative_to(root.parent).as_posix() for p in files if p is not None)
+
+
+def notebook_imports(path: str | os.PathLike, package: str | os.PathLike | None = None) -> list[str]:
+    """The package's modules that a notebook's code cells import (lines of magics left out), sorted.
+
+    ``from artstudy.study import tables`` gives ``artstudy.study.tables``, a name defined in a module
+    that module, as :func:`code_files` resolves them; ``package`` is the package's folder (default:
+    this package's).
+    """
+    root = Path(package) if package is not None else Path(__file__).resolve().parents[1]
+    notebook = json.loads(Path(path).read_text(encoding="utf-8"))
+    modules = set()
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        source = "".join(cell.get("source", []))
+        source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        for node in ast.walk(ast.parse(source, filename=str(path))):
+            if isinstance(node, ast.Import):
+                modules.update(a.name for a in node.names if a.name.split(".")[0] == root.name)
+            elif isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == root.name:
+                modules.update(_imported(root, node.module, tuple(a.name for a in node.names)))
+    return sorted(modules)
+
+
+def file_digests(files: Sequence[str], base: str | os.PathLike) -> dict[str, str]:
+    """``{file: sha256 of its bytes}`` of ``files`` (paths relative to ``base``), in the order given."""
+    return {name: hashlib.sha256((Path(base) / name).read_bytes()).hexdigest() for name in files}

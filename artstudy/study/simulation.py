@@ -179,7 +179,8 @@ def conclusions(summary: pd.DataFrame, reps: pd.DataFrame, comparison: pd.DataFr
         f"- **Abilities.** RMSE {ab['ability_rmse']:.3f}, or {ab['ability_rmse_centred']:.3f} after removing the "
         f"common level that the data cannot tell from the intercept; 95% bands cover {_pct(ab['ability_coverage'])} "
         f"of true abilities as estimated, {_pct(ab['ability_coverage_centred'])} after centring.",
-        f"- **Fitting.** {fit['n_iterations']:.1f} EM iterations and {fit['seconds']:.2f} s per fit on average; "
+        f"- **Fitting.** {fit['n_iterations']:.1f} EM iterations"
+        + (f" and {fit['seconds']:.2f} s" if "seconds" in fit else "") + " per fit on average; "
         f"{fit['converged']:.0%} of fits met the convergence rule.",
     ]
     if comparison is not None and len(comparison) == 2:

@@ -5,14 +5,20 @@ and the harness's split (:mod:`artstudy.evaluation.split`):
 
 ``model.keras``
     The Keras model (for the multi-modal model with ``fusion="embeddings"``, the frozen encoder's
-    trunk and the trained head joined into one model); load with :func:`load_model`.
+    trunk and the trained head joined into one model); load with :func:`load_model`. Written
+    byte for byte the same by two runs (:func:`save_model`: no save date, no memory addresses, fixed
+    zip times).
 ``history.csv``
-    Learning curves: ``epoch, loss, val_loss, seconds`` (mean squared error of log price on the
-    fitting and validation rows; seconds per epoch). ``encoder_history.csv``: the same of an image
-    encoder trained within the fit.
+    Learning curves: ``epoch, loss, val_loss`` (mean squared error of log price on the fitting and
+    validation rows). ``encoder_history.csv``: the same of an image encoder trained within the fit.
 ``summary.json``
-    ``model, backend, image_size, fusion, best_epoch, epochs_run, samples_per_second, sd`` and the
-    counts of rows, to name the run in the report.
+    ``model, backend, image_size, fusion, best_epoch, epochs_run, sd`` and the counts of rows, to
+    name the run in the report.
+``timing.json``
+    The run's wall times, the one file here that differs between two runs: ``seconds`` (fitting
+    and predicting), ``samples_per_second`` (training rows per second), ``epoch_seconds`` and, with
+    an encoder trained within the fit, ``encoder_samples_per_second`` and ``encoder_epoch_seconds``.
+    :func:`read_summary` gives ``summary.json`` with these.
 ``embeddings.csv`` (models with a picture input)
     A seeded sample of at most ``map_works`` scored test works (one row per work, its latest test
     sale): ``lot_id, artist, log_price, segment`` (``repeat`` or ``fresh``), ``unseen_artist``,
@@ -25,12 +31,16 @@ and the harness's split (:mod:`artstudy.evaluation.split`):
     The embedding of every distinct picture of the table: ``image_path`` (str) and ``embedding``
     (float32, ``(n, dim)``), for models that reuse the encoder.
 
-Samples are drawn from the test period only, so nothing here feeds back into training.
+Samples are drawn from the test period only, so nothing here feeds back into training. Every file
+but ``timing.json`` is the same, byte for byte, for the same data, settings and seed (on CPU).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -39,14 +49,20 @@ import pandas as pd
 from ...errors import InputError
 from ..base import log_price
 
-__all__ = ["save_artifacts", "load_model", "ARTIFACT_FILES"]
+__all__ = ["save_artifacts", "save_model", "load_model", "read_summary", "ARTIFACT_FILES", "TIMING_FILE"]
 
 #: Files every deep model's folder holds, and those of models with a picture input.
-ARTIFACT_FILES = {"all": ("model.keras", "history.csv", "summary.json"),
+ARTIFACT_FILES = {"all": ("model.keras", "history.csv", "summary.json", "timing.json"),
                   "image": ("embeddings.csv", "gradcam.npz")}
 
 #: Fewest works the t-SNE map is drawn for (below: PCA).
 MIN_TSNE_WORKS = 50
+
+#: The folder's wall times (the one file that differs between two runs).
+TIMING_FILE = "timing.json"
+
+#: The time stamp of every member of a saved model's zip (the earliest a zip can hold).
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def load_model(path):
@@ -61,8 +77,56 @@ def load_model(path):
     return keras.saving.load_model(str(path), compile=False)
 
 
+def _shared_ids(node, ids: dict):
+    """Keras's config with each ``shared_object_id`` (a memory address) numbered by first appearance instead."""
+    if isinstance(node, dict):
+        return {k: (ids.setdefault(v, len(ids) + 1) if k == "shared_object_id" else _shared_ids(v, ids))
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_shared_ids(v, ids) for v in node]
+    return node
+
+
+def save_model(net, path) -> Path:
+    """Save a Keras model to ``path`` (``.keras``) so that the same model gives the same bytes.
+
+    Keras's own file holds the save date (``metadata.json``), memory addresses of shared objects
+    (``config.json``) and the wall time of its weights member: the date is left out, the addresses
+    numbered in order of appearance, every member dated 1980-01-01. :func:`load_model` reads it.
+    """
+    path = Path(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = Path(tmp) / path.name
+        net.save(saved)
+        with zipfile.ZipFile(saved) as source:
+            members = [(info, source.read(info)) for info in source.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info, data in members:
+            if info.filename == "metadata.json":
+                data = json.dumps({k: v for k, v in json.loads(data).items() if k != "date_saved"}).encode()
+            elif info.filename == "config.json":
+                data = json.dumps(_shared_ids(json.loads(data), {})).encode()
+            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            member.compress_type, member.external_attr = info.compress_type, info.external_attr
+            target.writestr(member, data)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def read_summary(folder) -> dict:
+    """A deep model folder's ``summary.json`` with its wall times (``timing.json``, when there) added."""
+    folder = Path(folder)
+    if not (folder / "summary.json").is_file():
+        raise InputError(f"deep model folder {folder}: no summary.json")
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    if (folder / TIMING_FILE).is_file():
+        summary.update(json.loads((folder / TIMING_FILE).read_text(encoding="utf-8")))
+    return summary
+
+
 def _history_frame(history: dict) -> pd.DataFrame:
-    return pd.DataFrame({k: history[k] for k in ("epoch", "loss", "val_loss", "seconds")})
+    return pd.DataFrame({k: history[k] for k in ("epoch", "loss", "val_loss")})
 
 
 def _segments(sales: pd.DataFrame, split) -> pd.DataFrame:
@@ -101,7 +165,12 @@ def save_artifacts(model, sales: pd.DataFrame, split, folder, *, map_works: int 
     seed : int
         Seed of the samples and of t-SNE.
     seconds : float, optional
-        Wall time of fitting and predicting, recorded in the summary.
+        Wall time of fitting and predicting, recorded in ``timing.json``.
+
+    Returns
+    -------
+    dict
+        The summary written to ``summary.json`` with the wall times of ``timing.json``.
     """
     import keras
 
@@ -110,19 +179,23 @@ def save_artifacts(model, sales: pd.DataFrame, split, folder, *, map_works: int 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     net = model.model_
-    net.save(folder / "model.keras")
+    save_model(net, folder / "model.keras")
     _history_frame(model.history_).to_csv(folder / "history.csv", index=False)
     encoder_history = getattr(model, "encoder_history_", None)
     if encoder_history:
         _history_frame(encoder_history).to_csv(folder / "encoder_history.csv", index=False)
     summary = {"model": model.name, "backend": keras.backend.backend(), "image_size": model.image_size,
-               "fusion": getattr(model, "fusion", None), "predictive": model.predictive, "best_epoch": int(model.history_["best_epoch"]),
-               "epochs_run": len(model.history_["epoch"]), "epochs_max": model.epochs,
-               "samples_per_second": float(model.history_["samples_per_second"]), "sd": float(model.sd_), "sd_scale": float(model.sd_scale_),
-               "uses_image": bool(model.uses_image), "uses_tabular": bool(model.uses_tabular),
-               "seconds": None if seconds is None else float(seconds)}
+               "fusion": getattr(model, "fusion", None), "predictive": model.predictive,
+               "best_epoch": int(model.history_["best_epoch"]), "epochs_run": len(model.history_["epoch"]),
+               "epochs_max": model.epochs,
+               "sd": float(model.sd_), "sd_scale": float(model.sd_scale_),
+               "uses_image": bool(model.uses_image), "uses_tabular": bool(model.uses_tabular)}
+    timing = {"seconds": None if seconds is None else float(seconds),
+              "samples_per_second": float(model.history_["samples_per_second"]),
+              "epoch_seconds": [float(v) for v in model.history_["seconds"]]}
     if encoder_history:
-        summary["encoder_samples_per_second"] = float(encoder_history["samples_per_second"])
+        timing["encoder_samples_per_second"] = float(encoder_history["samples_per_second"])
+        timing["encoder_epoch_seconds"] = [float(v) for v in encoder_history["seconds"]]
         summary["encoder_epochs_run"] = len(encoder_history["epoch"])
     if model.uses_image:
         rng = np.random.default_rng([int(seed), 8])
@@ -133,7 +206,8 @@ def save_artifacts(model, sales: pd.DataFrame, split, folder, *, map_works: int 
         _save_gradcam(model, sales, scored, folder, gradcam_works, rng)
         _save_pictures(model, sales, folder)
     (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    return summary
+    (folder / TIMING_FILE).write_text(json.dumps(timing, indent=2) + "\n")
+    return {**summary, **timing}
 
 
 def _save_map(model, sales, scored, folder, map_works, rng, seed) -> str:

@@ -182,7 +182,10 @@ class PAMResults:
         self.ability.to_csv(out / "ability.csv", index=False)
         self.trace.to_csv(out / "trace.csv", index_label="iteration")
         self.funnel.to_csv(out / "funnel.csv", index=False)
-        (out / "summary.json").write_text(json.dumps(self.facts, indent=2) + "\n")
+        facts = {k: v for k, v in self.facts.items() if k != "seconds"}  # wall time apart: timing.json
+        (out / "summary.json").write_text(json.dumps(facts, indent=2) + "\n")
+        if "seconds" in self.facts:
+            (out / "timing.json").write_text(json.dumps({"seconds": self.facts["seconds"]}, indent=2) + "\n")
         if self.fitted is not None:
             write_large_csv(self.fitted, out / "fitted.csv")
         if self.ols is not None:
@@ -205,9 +208,12 @@ class PAMResults:
             fitted = pd.read_csv(out / "fitted.csv", dtype={"artist": str, **{c: str for c in _IDS}})
         if (out / "ols.csv").exists():
             ols = pd.read_csv(out / "ols.csv")
+        facts = json.loads((out / "summary.json").read_text())
+        if (out / "timing.json").exists():
+            facts.update(json.loads((out / "timing.json").read_text()))
         return cls(pd.read_csv(out / "coefficients.csv"), pd.read_csv(out / "ability.csv"),
                    pd.read_csv(out / "trace.csv", index_col="iteration"), pd.read_csv(out / "funnel.csv"),
-                   json.loads((out / "summary.json").read_text()), fitted=fitted, ols=ols)
+                   facts, fitted=fitted, ols=ols)
 
 
 def write_large_csv(table: pd.DataFrame, path) -> None:
