@@ -34,7 +34,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri  # the normal quantile (scipy.stats.norm.ppf; scipy.stats is slow to import)
 
 __all__ = ["Estimator", "GaussianEstimator", "interval_frame", "in_sample", "log_price"]
 
@@ -95,5 +95,5 @@ class GaussianEstimator:
         if not 0 < level < 1:
             raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
         mean, sd = self.predict_distribution(sales)
-        z = stats.norm.ppf(0.5 + level / 2)
+        z = ndtri(0.5 + level / 2)
         return interval_frame(mean - z * sd, mean + z * sd, index=sales.index)

@@ -24,7 +24,6 @@ import math
 from typing import Callable
 
 import numpy as np
-from scipy import stats
 
 __all__ = [
     "adaptive_rejection_sample",
@@ -189,6 +188,8 @@ def tau2_posterior(sum_sq: float, n_artists: int, lam: float):
         raise ValueError("sum of squared initial abilities must be positive")
     p = 1.0 - n_artists / 2.0
     a, b = 2.0 * prior_rate(lam), sum_sq
+    from scipy import stats  # here: scipy.stats takes most of a second to import
+
     # scipy's geninvgauss(p, c) has density ~ y^(p-1) exp(-c (y + 1/y) / 2); x = sqrt(b/a) y
     return stats.geninvgauss(p, math.sqrt(a * b), scale=math.sqrt(b / a))
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri  # the normal quantile (scipy.stats.norm.ppf; scipy.stats is slow to import)
 
 __all__ = ["PAMResults", "fitted_table", "write_large_csv"]
 
@@ -124,7 +124,7 @@ class PAMResults:
             raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
         coef = self.coefficients.set_index("term")
         se = coef["std_error_marginal" if marginal else "std_error"]
-        z = stats.norm.ppf(0.5 + level / 2)
+        z = ndtri(0.5 + level / 2)
         return pd.DataFrame({"lower": coef["estimate"] - z * se, "upper": coef["estimate"] + z * se})
 
     @property

@@ -1,0 +1,56 @@
+"""pam-fit names the covariate it cannot use: infinite values, a number column with stray texts, and the
+collinear columns (a long list shortened) -- one line each, never a traceback."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from artstudy.cli import main
+from artstudy.synth.market import simulate_market
+
+
+@pytest.fixture(scope="module")
+def sales():
+    market = simulate_market({"n_sales": 3000, "n_artists": 30}, rng=np.random.default_rng(1))
+    return market.sales.drop(columns=["true_ability", "true_popularity"])
+
+
+def _fit(tmp_path, frame, covariates, capsys):
+    path = tmp_path / "sales.csv"
+    frame.to_csv(path, index=False)
+    code = main(["pam-fit", str(path), "--out", str(tmp_path / "out"), "--covariates", *covariates])
+    err = capsys.readouterr().err.strip()
+    return code, err
+
+
+def test_an_infinite_covariate_is_named_with_its_line(tmp_path, sales, capsys):
+    frame = sales.copy()
+    frame.loc[5, "log_area"] = np.inf
+    code, err = _fit(tmp_path, frame, ["log_area"], capsys)
+    assert code == 2
+    assert err == f"artstudy pam-fit: error: {tmp_path / 'sales.csv'}: column 'log_area': infinite value at line 7"
+
+
+def test_a_number_column_with_a_stray_text_is_named_not_read_as_levels(tmp_path, sales, capsys):
+    frame = sales.copy()
+    frame["log_area"] = frame["log_area"].astype(str)
+    frame.loc[[7, 9], "log_area"] = ["big", "huge"]
+    code, err = _fit(tmp_path, frame, ["log_area"], capsys)
+    assert code == 2
+    assert err == (f"artstudy pam-fit: error: {tmp_path / 'sales.csv'}: column 'log_area': not a number ('big', "
+                   "'huge') at lines 9, 11; the column is otherwise numbers: fix these values or leave the rows out")
+
+
+def test_a_text_covariate_of_levels_is_still_read_as_levels(tmp_path, sales, capsys):
+    code, err = _fit(tmp_path, sales, ["log_area", "material"], capsys)
+    assert code == 0, err
+
+
+def test_collinear_columns_are_named_and_a_long_list_is_shortened(tmp_path, sales, capsys):
+    code, err = _fit(tmp_path, sales.assign(dup=2 * sales["log_area"]), ["log_area", "dup"], capsys)
+    assert (code, err) == (2, "artstudy pam-fit: error: design matrix: rank deficient: columns log_area, dup are "
+                              "collinear")
+    many = sales.assign(**{f"c{k}": sales["log_area"] * (k + 1) for k in range(15)})
+    code, err = _fit(tmp_path, many, ["log_area", *[f"c{k}" for k in range(15)]], capsys)
+    assert code == 2 and err.endswith("and 4 more are collinear") and err.count(",") == 11
