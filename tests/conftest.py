@@ -18,6 +18,7 @@ the resumption test (which compares an interrupted and resumed run with ``quick_
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,17 @@ def run_snakemake(*args: str, cwd: Path = ROOT, timeout: int = 300,
     """``python -m snakemake ARGS`` with :func:`snakemake_env`; output captured as text."""
     return subprocess.run([sys.executable, "-m", "snakemake", *args], cwd=cwd, env=env or snakemake_env(),
                           capture_output=True, text=True, timeout=timeout)
+
+
+def snakemake_jobs(output: str) -> set[str]:
+    """The jobs a Snakemake run (or dry run) names in its output: ``rule`` or ``rule wildcards``."""
+    jobs = set()
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", output):
+        head = re.match(r"(?:local)?rule (\w+):", block)
+        if head:
+            wildcards = re.search(r"^    wildcards: (.*)$", block, flags=re.MULTILINE)
+            jobs.add(f"{head.group(1)} {wildcards.group(1)}" if wildcards else head.group(1))
+    return jobs
 
 
 def job_logs(workdir: Path, profile: str = "quick", limit: int = 4000) -> str:

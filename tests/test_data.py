@@ -360,3 +360,20 @@ def test_real_cml_portugal():
     assert (first["height_cm"], first["width_cm"], first["price_original"]) == (34.0, 27.0, 600.0)
     assert first["title"] == "Ready-made absoluto (não interferido)"  # '"Ready-made ..."' in the file
     assert first["artist"] == "mário cesariny" and first["lot_id"] == "1267-1"
+
+
+@pytest.mark.parametrize("values, message", [
+    (["1.5", "inf", "2.0", "2.5"], "column 'log_area': infinite value at line 3"),
+    (["1.5", "2.0", "2.5", "3.0", "3.5", "4.0", "4.5", "5.0", "5.5", "about 40"],
+     "column 'log_area': not a number ('about 40') at line 11; the column is otherwise numbers"),
+])
+def test_read_sales_names_an_infinite_or_stray_covariate(tmp_path, values, message):
+    # the shared sales-table check (every model that reads a user's table), not only pam-fit's
+    n = len(values)
+    table = pd.DataFrame({"artist": ["A"] * n, "sale_year": [2010] * n, "work_year": [2000] * n,
+                          "price": [100.0] * n, "log_area": values})
+    path = tmp_path / "sales.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(InputError) as err:
+        D.read_sales(path, ["log_area"])
+    assert str(err.value).startswith(f"{path}: {message}")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import QUICK, ROOT, snakemake_env
+from conftest import QUICK, ROOT, snakemake_env, snakemake_jobs
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +47,7 @@ def _interrupt_after_first_replication(workdir: Path, log: Path, timeout: float 
         while time.time() < deadline and process.poll() is None:
             text = log.read_text(errors="replace")
             finished = len(re.findall(r"Finished jobid: \d+ \(Rule: sim_replicate\)", text))
-            started = sum(job.startswith("sim_replicate ") for job in _jobs(text))
+            started = sum(job.startswith("sim_replicate ") for job in snakemake_jobs(text))
             if 1 <= finished < started:
                 time.sleep(0.5)  # the next replication's command is running
                 break
@@ -64,23 +64,12 @@ def _state(folder: Path) -> dict[str, tuple[int, int]]:
             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "run.json"}
 
 
-def _jobs(output: str) -> set[str]:
-    """The jobs a run started: ``rule`` or ``rule wildcards``."""
-    jobs = set()
-    for block in re.split(r"\n(?=(?:local)?rule \w+:)", output):
-        head = re.match(r"(?:local)?rule (\w+):", block)
-        if head:
-            wildcards = re.search(r"^    wildcards: (.*)$", block, flags=re.MULTILINE)
-            jobs.add(f"{head.group(1)} {wildcards.group(1)}" if wildcards else head.group(1))
-    return jobs
-
-
 def test_an_interrupted_run_resumes_with_the_same_command(quick_run, tmp_path):
     workdir = tmp_path / "wd"
     workdir.mkdir()
     first = _interrupt_after_first_replication(workdir, tmp_path / "first.log")
     results = workdir / "results" / "quick"
-    started = {job.split("=")[1] for job in _jobs(first) if job.startswith("sim_replicate ")}
+    started = {job.split("=")[1] for job in snakemake_jobs(first) if job.startswith("sim_replicate ")}
     finished = {p.stem.removeprefix("rep_") for p in (workdir / REPS).glob("rep_*.csv")}
     assert finished and finished < started, (started, finished, first[-3000:])  # cut off in the middle
     assert not (workdir / TARGET).exists()
@@ -96,7 +85,7 @@ def test_an_interrupted_run_resumes_with_the_same_command(quick_run, tmp_path):
     assert again.returncode == 0, output[-6000:]
     # only what was missing ran again; what had finished was not rewritten
     missing = sorted({"1", "2", "3", "4"} - finished)
-    assert _jobs(output) == {f"sim_replicate rep={rep}" for rep in missing} | {"sim_gather"}, output[-6000:]
+    assert snakemake_jobs(output) == {f"sim_replicate rep={rep}" for rep in missing} | {"sim_gather"}, output[-6000:]
     after = _state(results)
     assert {name: after.get(name) for name in before} == before
     # the end result is the uninterrupted run's (made with the same code and config)

@@ -14,7 +14,6 @@ run would run. Run as::
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import time
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_snakemake, snakemake_env
+from conftest import ROOT, run_snakemake, snakemake_env, snakemake_jobs
 
 # the workflow's files and the package, copied (a job's code part hashes the package Snakemake imports)
 SOURCES = ["Snakefile", "rules", "config", "notebooks", "environment.yml", "artstudy", "benchmarks/results"]
@@ -74,14 +73,7 @@ class Sandbox:
 
     def jobs(self, configfiles=()) -> set[str]:
         """The jobs a dry run would run: ``rule`` or ``rule wildcards``."""
-        output = self.snakemake("-n", configfiles=configfiles)
-        jobs = set()
-        for block in re.split(r"\n(?=(?:local)?rule \w+:)", output):
-            head = re.match(r"(?:local)?rule (\w+):", block)
-            if head:
-                wildcards = re.search(r"^    wildcards: (.*)$", block, flags=re.MULTILINE)
-                jobs.add(f"{head.group(1)} {wildcards.group(1)}" if wildcards else head.group(1))
-        return jobs
+        return snakemake_jobs(self.snakemake("-n", configfiles=configfiles))
 
     @contextmanager
     def edited(self, relative: str, old: str = "", new: str = "\n# edited\n"):

@@ -237,9 +237,9 @@ class SourceMapping(Section):
     def _strip_regex(cls, value):
         for field, pattern in value.items():
             try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{field}: not a valid regular expression ({exc})") from None
+                _regex(pattern)
+            except ValueError as exc:
+                raise ValueError(f"{field}: {exc}") from None
         return value
 
     @model_validator(mode="after")

@@ -21,7 +21,8 @@ import pandas as pd
 from ..errors import InputError
 
 __all__ = ["read_table", "read_parquet", "is_parquet", "ROW_NUMBERS", "FILE_COLUMNS", "read_sales", "check_sales",
-           "LINES", "Lines", "file_lines", "where", "REQUIRED", "CANONICAL_COLUMNS", "PAM_COLUMNS", "canonical_schema",
+           "check_covariate_values", "LINES", "Lines", "file_lines", "where", "REQUIRED", "CANONICAL_COLUMNS",
+           "PAM_COLUMNS", "canonical_schema",
            "check_columns", "check_parsed"]
 
 REQUIRED = ("artist", "sale_year", "work_year", "price")
@@ -147,6 +148,35 @@ def _sales_schema(covariates):
     return pa.DataFrameSchema(columns, checks=[made_before_sale])
 
 
+def check_covariate_values(rows: pd.DataFrame, covariates, source: str) -> None:
+    """Raise :class:`InputError` on a numeric covariate with infinite values, or a text column that is numbers
+    but for a few texts (a number column with a stray word would otherwise be read as one level per value),
+    naming the column and the first file lines. Text is parsed once per distinct value."""
+    for col in covariates:
+        if col not in rows.columns:  # check_sales names the missing columns
+            continue
+        values = rows[col]
+        if pd.api.types.is_bool_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype):
+            continue
+        if pd.api.types.is_numeric_dtype(values):
+            bad = np.isinf(values.to_numpy(dtype=float, na_value=np.nan))
+            if bad.any():
+                raise InputError(f"{source}: column {col!r}: infinite value at {where(rows, bad)}")
+            continue
+        codes, uniques = pd.factorize(values)
+        texts = pd.Series(uniques, dtype=object)
+        numbers = pd.to_numeric(texts, errors="coerce")
+        numeric = numbers.notna().to_numpy()
+        if numeric.any() and numeric.mean() >= 0.9 and not numeric.all():
+            bad = ~numeric[codes] & (codes >= 0)
+            examples = ", ".join(repr(str(t)) for t in texts[~numeric][:3])
+            raise InputError(f"{source}: column {col!r}: not a number ({examples}) at {where(rows, bad)}; the "
+                             "column is otherwise numbers: fix these values or leave the rows out")
+        if np.isinf(numbers.to_numpy(dtype=float)).any() and numeric.all():
+            bad = np.isinf(numbers.to_numpy(dtype=float))[codes] & (codes >= 0)
+            raise InputError(f"{source}: column {col!r}: infinite value at {where(rows, bad)}")
+
+
 def check_sales(frame: pd.DataFrame, covariates=(), source="sales table") -> pd.DataFrame:
     """Validate a sales table (a pandera schema) and return it with typed columns.
 
@@ -154,7 +184,8 @@ def check_sales(frame: pd.DataFrame, covariates=(), source="sales table") -> pd.
     ------
     InputError
         On a missing column, a missing or non-positive price, a missing or
-        non-integer year, a work made after its sale or a missing covariate value,
+        non-integer year, a work made after its sale, a missing or infinite covariate
+        value or a number column with stray texts (:func:`check_covariate_values`),
         naming the source, the column and the first offending file lines.
     """
     import pandera.pandas as pa
@@ -163,6 +194,7 @@ def check_sales(frame: pd.DataFrame, covariates=(), source="sales table") -> pd.
     if missing:
         raise InputError(f"{source}: missing column {', '.join(repr(c) for c in missing)} "
                          f"(columns present: {', '.join(map(str, frame.columns))})")
+    check_covariate_values(frame, covariates, source)
     parsed = frame[list(dict.fromkeys((*REQUIRED, *covariates)))].copy()
     for col in ("price", "sale_year", "work_year"):
         parsed[col] = pd.to_numeric(parsed[col], errors="coerce")

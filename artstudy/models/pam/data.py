@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..._section import build
 from ...data.funnel import Funnel
-from ...data.validation import REQUIRED, check_sales, where
+from ...data.validation import REQUIRED, check_covariate_values, check_sales
 from ...errors import InputError
 from ..base import in_sample
 from ..design import DesignEncoder, fill_design
@@ -105,35 +105,6 @@ def check_full_rank(X: np.ndarray, names, source: str = "design matrix", gram=No
                          "(collinear with the intercept)")
     shown = ", ".join(involved[:12]) + (f" and {len(involved) - 12} more" if len(involved) > 12 else "")
     raise InputError(f"{source}: rank deficient: columns {shown} are collinear")
-
-
-def check_covariate_values(rows: pd.DataFrame, covariates, source: str) -> None:
-    """Raise :class:`InputError` on a numeric covariate with infinite values, or a text column that is numbers
-    but for a few texts (a number column with a stray word would otherwise be read as one level per value),
-    naming the column and the first file lines. Text is parsed once per distinct value."""
-    for col in covariates:
-        if col not in rows.columns:  # check_sales names the missing columns
-            continue
-        values = rows[col]
-        if pd.api.types.is_bool_dtype(values) or isinstance(values.dtype, pd.CategoricalDtype):
-            continue
-        if pd.api.types.is_numeric_dtype(values):
-            bad = np.isinf(values.to_numpy(dtype=float, na_value=np.nan))
-            if bad.any():
-                raise InputError(f"{source}: column {col!r}: infinite value at {where(rows, bad)}")
-            continue
-        codes, uniques = pd.factorize(values)
-        texts = pd.Series(uniques, dtype=object)
-        numbers = pd.to_numeric(texts, errors="coerce")
-        numeric = numbers.notna().to_numpy()
-        if numeric.any() and numeric.mean() >= 0.9 and not numeric.all():
-            bad = ~numeric[codes] & (codes >= 0)
-            examples = ", ".join(repr(str(t)) for t in texts[~numeric][:3])
-            raise InputError(f"{source}: column {col!r}: not a number ({examples}) at {where(rows, bad)}; the "
-                             "column is otherwise numbers: fix these values or leave the rows out")
-        if np.isinf(numbers.to_numpy(dtype=float)).any() and numeric.all():
-            bad = np.isinf(numbers.to_numpy(dtype=float))[codes] & (codes >= 0)
-            raise InputError(f"{source}: column {col!r}: infinite value at {where(rows, bad)}")
 
 
 def _in_sample_rows(sales: pd.DataFrame, covariates, source: str) -> pd.DataFrame:
