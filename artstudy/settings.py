@@ -98,20 +98,29 @@ class StudyConfig(Section):
         known = sorted({"synthetic", *self.sources})
         raise InputError(f"unknown source {name!r} (the config's sources: {', '.join(known)})")
 
-    def source_path(self, name: str, root: str | Path | None = None) -> Path | None:
-        """The raw export of source ``name``: its ``path`` under :attr:`data_dir` (None when it has no path).
+    def source_paths(self, name: str, root: str | Path | None = None) -> list[Path]:
+        """The raw export(s) of source ``name``: each entry of its ``path`` under :attr:`data_dir`, a pattern
+        (``*``, ``?``, ``[``) expanded in sorted order ([] when it has no path; a pattern matching nothing is
+        returned as written, so that the caller names it as not found).
 
         An absolute ``path`` or ``data_dir`` is used as it is; a relative ``data_dir`` is taken relative
         to ``root`` (default: the repository root, the folder holding ``config/`` and the package).
         """
-        path = self.source(name).path
-        if path is None:
-            return None
+        import glob
+
+        given = self.source(name).path
+        if given is None:
+            return []
         base = Path(self.data_dir).expanduser()
         if not base.is_absolute():
             base = Path(root) if root is not None else repository_root()
             base = base / Path(self.data_dir).expanduser()
-        return Path(os.path.normpath(base / Path(path).expanduser()))
+        out = []
+        for entry in [given] if isinstance(given, str) else given:
+            path = Path(os.path.normpath(base / Path(entry).expanduser()))
+            matched = sorted(glob.glob(str(path))) if any(c in str(entry) for c in "*?[") else []
+            out += [Path(p) for p in matched] or [path]
+        return list(dict.fromkeys(out))
 
     def to_dict(self) -> dict:
         """Every setting, defaults filled in, as plain JSON types."""

@@ -290,22 +290,23 @@ def notebook_parameters(wildcards, input):
 
 
 def _raw_exports():
-    """Every configured real source's raw export, resolved under data_dir; stops with one line when absent."""
+    """Every configured real source's raw export(s), resolved under data_dir; stops with one line when absent."""
     settings = resolve(config, source="workflow config")
     paths = {}
     for source in DATA_SOURCES:
         if source == "synthetic":
             continue
-        path = settings.source_path(source, root=workflow.basedir)
-        if path is None:
+        found = settings.source_paths(source, root=workflow.basedir)
+        if not found:
             raise WorkflowError(f"source {source}: the config gives no path for its raw export (sources.{source}.path)")
-        if not path.is_file():
-            raise WorkflowError(
-                f"source {source}: raw export {path} not found; data_dir is {config['data_dir']!r} (relative to "
-                f"{workflow.basedir}): set data_dir to the folder holding {config['sources'][source]['path']} "
-                f"(e.g. --config data_dir=/path/to/data)"
-            )
-        paths[source] = str(path)
+        for path in found:
+            if not path.is_file():
+                raise WorkflowError(
+                    f"source {source}: raw export {path} not found; data_dir is {config['data_dir']!r} (relative "
+                    f"to {workflow.basedir}): set data_dir to the folder holding {config['sources'][source]['path']} "
+                    f"(e.g. --config data_dir=/path/to/data)"
+                )
+        paths[source] = [str(path) for path in found]
     return paths
 
 
@@ -313,7 +314,8 @@ RAW_EXPORTS = _raw_exports()
 
 
 def raw_export(wildcards):
-    """The raw export of a source: the generated world, or the source's path under data_dir."""
+    """The raw export(s) of a source: the generated world, or the source's path(s) under data_dir (several files
+    of one layout make one table)."""
     if wildcards.source == "synthetic":
         return f"{RESULTS}world/raw_lots.csv"
     return RAW_EXPORTS[wildcards.source]

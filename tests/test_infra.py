@@ -172,7 +172,7 @@ def test_askart_profile_adds_the_new_york_report():
     # the source's path is relative to data_dir, itself relative to the repository root
     assert cfg.source("askart_ny").path == "askart_ny/lots.csv"
     assert cfg.data_dir == "../shared/data"
-    assert cfg.source_path("askart_ny") == ROOT.parent / "shared" / "data" / "askart_ny" / "lots.csv"
+    assert cfg.source_paths("askart_ny") == [ROOT.parent / "shared" / "data" / "askart_ny" / "lots.csv"]
 
 
 def test_profiles_name_distinct_output_folders():
@@ -190,15 +190,34 @@ def test_profiles_name_distinct_output_folders():
 
 def test_data_dir_resolution(tmp_path):
     cfg = resolve(deep_merge(load_config([ROOT / "config" / "config.yaml"]), {"data_dir": str(tmp_path / "d")}))
-    assert cfg.source_path("askart_ny") == tmp_path / "d" / "askart_ny" / "lots.csv"
-    assert cfg.source_path("cml_portugal") == tmp_path / "d" / "cml_portugal" / "lots.csv"
+    assert cfg.source_paths("askart_ny") == [tmp_path / "d" / "askart_ny" / "lots.csv"]
+    assert cfg.source_paths("cml_portugal") == [tmp_path / "d" / "cml_portugal" / "lots.csv"]
     relative = resolve(deep_merge(load_config([ROOT / "config" / "config.yaml"]), {"data_dir": "data"}))
-    assert relative.source_path("askart_ny", root=tmp_path) == tmp_path / "data" / "askart_ny" / "lots.csv"
-    assert relative.source_path("askart_ny") == ROOT / "data" / "askart_ny" / "lots.csv"
+    assert relative.source_paths("askart_ny", root=tmp_path) == [tmp_path / "data" / "askart_ny" / "lots.csv"]
+    assert relative.source_paths("askart_ny") == [ROOT / "data" / "askart_ny" / "lots.csv"]
     absolute = deep_merge(load_config([ROOT / "config" / "config.yaml"]),
                           {"sources": {"askart_ny": {"path": str(tmp_path / "x.csv")}}})
-    assert resolve(absolute).source_path("askart_ny") == tmp_path / "x.csv"
-    assert resolve({}).source_path("synthetic") is None  # generated, no raw file
+    assert resolve(absolute).source_paths("askart_ny") == [tmp_path / "x.csv"]
+    assert resolve({}).source_paths("synthetic") == []  # generated, no raw file
+
+
+def test_a_source_path_may_be_a_list_or_a_pattern(tmp_path):
+    for year in (2019, 2020, 2018):
+        (tmp_path / "d" / str(year)).mkdir(parents=True)
+        (tmp_path / "d" / str(year) / "lots.csv").write_text("x\n")
+    (tmp_path / "d" / "notes.txt").write_text("x\n")
+    base = deep_merge(load_config([ROOT / "config" / "config.yaml"]), {"data_dir": str(tmp_path / "d")})
+
+    def paths(given):
+        return resolve(deep_merge(base, {"sources": {"askart_ny": {"path": given}}})).source_paths("askart_ny")
+
+    d = tmp_path / "d"
+    assert paths(["2020/lots.csv", "2019/lots.csv"]) == [d / "2020" / "lots.csv", d / "2019" / "lots.csv"]
+    assert paths("*/lots.csv") == [d / "2018" / "lots.csv", d / "2019" / "lots.csv", d / "2020" / "lots.csv"]
+    assert paths(["2019/lots.csv", "20*/lots.csv"]) == [d / str(y) / "lots.csv" for y in (2019, 2018, 2020)]
+    assert paths("1999/*.csv") == [d / "1999" / "*.csv"]  # matches nothing: named as written, as not found
+    with pytest.raises(InputError, match=r"sources\.askart_ny\.path.*one or more files"):
+        paths([])
 
 
 def test_workflow_stops_with_one_line_when_the_data_are_absent(tmp_path):
@@ -476,3 +495,29 @@ def test_gitignore_keeps_reports_dir():
     # only the workflow's top-level outputs are ignored: the recorded benchmark results are tracked
     assert "results/" not in lines and (ROOT / "benchmarks" / "results" / "pam_fit.md").is_file()
     assert (ROOT / "reports" / ".gitkeep").exists()
+
+
+def test_workflow_prepares_a_source_of_several_files_in_their_own_folders(tmp_path):
+    # two exports of one layout, each beside its own pictures: one table, ids and image paths per file
+    data = tmp_path / "data"
+    for year, lots in (("2019", ["1", "2"]), ("2020", ["1", "3"])):
+        (data / year / "images").mkdir(parents=True)
+        rows = [f"{lot},A Painter,2{lot}/05/{year[2:]},{100 * int(lot)},Oil on canvas,1990" for lot in lots]
+        (data / year / "lots.csv").write_text("Lot,Artist,Date,Price,Medium,Year\n" + "\n".join(rows) + "\n")
+        (data / year / "images" / f"{lots[0]}.jpg").write_bytes(b"x")  # only each file's first lot has one
+    profile = tmp_path / "mine.yaml"
+    profile.write_text(yaml.safe_dump({
+        "data_dir": str(data), "profile": "mine", "artnet": {"sources": ["synthetic", "mine"]},
+        "sources": {"mine": {"path": "20*/lots.csv", "currency": "USD", "date_format": "%d/%m/%y",
+                             "image_path": "images/{Lot}.jpg",
+                             "columns": {"lot_id": "Lot", "artist": "Artist", "sale_date": "Date", "price": "Price",
+                                         "medium": "Medium", "work_year": "Year"}}}}))
+    workdir = tmp_path / "wd"
+    result = _snakemake("-s", str(ROOT / "Snakefile"), "-d", str(workdir), "--configfile", str(profile),
+                        "--cores", "1", "results/mine/data/mine/sales.csv")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    table = pd.read_csv(workdir / "results" / "mine" / "data" / "mine" / "sales.csv", dtype=str)
+    assert table["lot_id"].tolist() == ["2019/lots.csv:1", "2019/lots.csv:2", "2020/lots.csv:1", "2020/lots.csv:3"]
+    images = dict(zip(table["lot_id"], table["image_path"].fillna("")))
+    assert images == {"2019/lots.csv:1": f"{data}/2019/images/1.jpg", "2019/lots.csv:2": "",
+                      "2020/lots.csv:1": f"{data}/2020/images/1.jpg", "2020/lots.csv:3": ""}

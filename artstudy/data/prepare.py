@@ -64,7 +64,8 @@ from .media import is_painting_or_drawing, medium_matches, parse_medium, parse_s
 from .plausible import attach_excluded, drop_undated, price_rule, size_rules, write_excluded
 from .rates import convert_dated
 from .sizes import parse_size, size_from_columns
-from .rows import drop_rows, warn_duplicated_header, warn_empty_columns, warn_empty_result, with_row_numbers
+from .rows import (FILE, drop_rows, file_folders, warn_duplicated_header, warn_empty_columns, warn_empty_result,
+                   with_row_numbers)
 from .sources import CurrencySettings, SourceMapping, StudyWindow
 from .text import artist_display, clean_title
 from .validation import CANONICAL_COLUMNS, PAM_COLUMNS, canonical_schema, check_columns, is_parquet, read_parquet
@@ -139,7 +140,8 @@ def _images(raw, m: SourceMapping, fields: Fields, base_dir, path="", name="sour
             ) -> pd.api.extensions.ExtensionArray:
     """Image paths (the mapping's template or column), a ``string`` array; with ``base_dir`` only images that exist,
     under ``base_dir`` as given (one directory listing per folder, not one look-up per lot): relative to the working
-    directory when ``base_dir`` is, so a prepared table does not name the folder of the run that wrote it."""
+    directory when ``base_dir`` is, so a prepared table does not name the folder of the run that wrote it.
+    ``base_dir`` may be a dict (file name -> folder) for joined files: each lot's path is under its file's folder."""
     if m.image_path:
         check_columns(raw, template_fields(m.image_path), path, name, key="image_path")
         coded = render_coded(raw, m.image_path)
@@ -151,17 +153,34 @@ def _images(raw, m: SourceMapping, fields: Fields, base_dir, path="", name="sour
     image = pd.Series(coded.uniques, dtype="string")  # one per distinct path
     if base_dir is None or not image.notna().any():
         return arrow_text(image.to_numpy(dtype=object, na_value=None), coded.codes)
-    base = Path(os.path.normpath(base_dir))
-    rel = image.fillna("")
+    if isinstance(base_dir, dict):  # one folder per file: a distinct path per (file, path)
+        files = pd.Categorical(raw[FILE])
+        bases = [base_dir[str(c)] for c in files.categories]
+        n = len(image) + 1
+        keys, codes = np.unique(files.codes.astype(np.int64) * n + (np.asarray(coded.codes) + 1), return_inverse=True)
+        image = pd.Series(pd.array([None, *image], dtype="string")[keys % n], copy=False)
+        base_of = np.asarray(keys // n)
+    else:
+        bases, codes, base_of = [base_dir], np.asarray(coded.codes), np.zeros(len(image), dtype=np.intp)
+    full = _existing(image.fillna("").reset_index(drop=True), [Path(os.path.normpath(b)) for b in bases], base_of)
+    return arrow_text(full, codes.reshape(-1))
+
+
+def _existing(rel: pd.Series, bases: list, base_of: np.ndarray) -> np.ndarray:
+    """Each relative path under its base (absolute ones as given), None where no such file exists (one directory
+    listing per folder)."""
     parts = rel.str.rpartition("/")
     folders, files = parts[0], parts[2]
-    present = np.zeros(len(image), dtype=bool)
-    for folder in folders[rel != ""].unique():
-        d = base / folder
-        names = {p.name for p in d.iterdir()} if d.is_dir() else set()
-        present |= ((folders == folder) & (rel != "") & files.isin(names)).to_numpy()
-    full = rel.where(rel.str.startswith("/"), base.as_posix() + "/" + rel)
-    return arrow_text(full.where(present, None).to_numpy(dtype=object, na_value=None), coded.codes)
+    present = np.zeros(len(rel), dtype=bool)
+    full = rel.copy()
+    for b, base in enumerate(bases):
+        mine = (base_of == b) & (rel != "").to_numpy()
+        for folder in folders[mine].unique():
+            d = base / folder
+            names = {p.name for p in d.iterdir()} if d.is_dir() else set()
+            present |= mine & ((folders == folder) & files.isin(names)).to_numpy()
+        full = full.where(~mine | rel.str.startswith("/").to_numpy(), base.as_posix() + "/" + rel)
+    return full.where(present, None).to_numpy(dtype=object, na_value=None)
 
 
 def _artists(fields: Fields) -> pd.Categorical:
@@ -258,7 +277,7 @@ def prepare_table(raw: pd.DataFrame, mapping, *, name: str = "source", currency=
         The study window; default the mapping's ``study``, else sale years 1993-2022, work years 1951-2020.
     path : str, optional
         File name for messages; ``base_dir``: folder image paths are relative to (the raw file's), to keep
-        only images that exist.
+        only images that exist, or for joined files (a ``_file`` column) a dict file name -> folder.
 
     Returns
     -------
@@ -359,7 +378,7 @@ def prepare_files(raw_paths, mapping, *, name: str, currency=None, study=None):
     """Several raw exports of one layout prepared into one table (:func:`~artstudy.data.rows.join_files`: lot
     ids become ``"<file>:<id>"``, messages name "file:line"); one path is :func:`prepare_file`. Returns (table,
     funnel, per-file counts: file, rows, lots, kept)."""
-    from .rows import FILE, join_files, per_file
+    from .rows import join_files, per_file
 
     paths = [Path(p) for p in raw_paths]
     m = as_mapping(mapping, name)
@@ -376,5 +395,5 @@ def prepare_files(raw_paths, mapping, *, name: str, currency=None, study=None):
     raw = join_files(frames)
     files = raw[FILE].copy()
     table, funnel = prepare_table(raw, m, name=name, currency=currency, study=study,
-                                  path=", ".join(str(p) for p in paths), base_dir=paths[0].parent)
+                                  path=", ".join(str(p) for p in paths), base_dir=file_folders(paths))
     return table, funnel, per_file(table, files)

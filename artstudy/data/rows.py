@@ -9,8 +9,9 @@ and the warnings of :func:`artstudy.data.prepare.prepare_table`.
   ``prefer_sold`` keeps one row per lot id, a sold one if any, else the last; one funnel step
   ("duplicate lots").
 - several files of one layout (:func:`join_files`): joined with a column ``_file`` (the file's name, without
-  its folder); lot ids become ``"<file>:<id>"`` so ids of different files do not collide, and messages name
-  the file and line of each row ("B.csv:3").
+  its folder, or its path under the files' common folder where two names are the same: :func:`file_names`);
+  lot ids become ``"<file>:<id>"`` so ids of different files do not collide, and messages name the file and
+  line of each row ("B.csv:3"); image paths stay relative to each file's own folder.
 
 The dropped rows are gone from the table but counted in its funnel (their steps come first). Messages name the
 rows by their place in the file (:class:`~artstudy.data.validation.Lines`).
@@ -19,6 +20,7 @@ rows by their place in the file (:class:`~artstudy.data.validation.Lines`).
 from __future__ import annotations
 
 import csv
+import os
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -33,7 +35,8 @@ from .sources import SourceMapping
 from .text import artist_display
 from .validation import FILE_COLUMNS, LINES, Lines
 
-__all__ = ["FILE", "with_row_numbers", "artists_of", "drop_rows", "dropped_rows", "join_files",
+__all__ = ["FILE", "with_row_numbers", "artists_of", "drop_rows", "dropped_rows", "join_files", "file_names",
+           "file_folders",
            "warn_duplicated_header", "warn_empty_columns",
            "warn_empty_result", "per_file"]
 
@@ -128,12 +131,26 @@ def dropped_rows(raw: pd.DataFrame, m: SourceMapping) -> tuple[pd.DataFrame, Fun
     return kept, funnel, artists
 
 
+def file_names(paths) -> list[str]:
+    """The name of each of several files in ids and counts: its name, or, where two names are the same, its path
+    under the files' common folder ("2019/lots.csv"), so that names never hold the folder of the run."""
+    paths = [Path(os.path.normpath(Path(p).absolute())) for p in paths]
+    names = [p.name for p in paths]
+    if len(set(names)) == len(names):
+        return names
+    common = Path(os.path.commonpath([p.parent for p in paths]))
+    return [p.relative_to(common).as_posix() for p in paths]
+
+
+def file_folders(paths) -> dict[str, Path]:
+    """File name (:func:`file_names`) -> the file's folder: what image paths of its lots are relative to."""
+    return {n: Path(p).parent for n, p in zip(file_names(paths), paths)}
+
+
 def join_files(frames: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     """Raw frames of one layout (path, frame) joined, with the column ``_file`` (each file's name) and each row's
     place in its file ("B.csv:3") for messages."""
-    names = [Path(p).name for p, _ in frames]
-    if len(set(names)) < len(names):
-        names = [str(p) for p, _ in frames]
+    names = file_names([p for p, _ in frames])
     lines = np.concatenate([Lines.of(f, prefix=n).labels for n, (_, f) in zip(names, frames)])
     columns = list(dict.fromkeys(c for _, f in frames for c in f.attrs.get(FILE_COLUMNS, f.columns)))
     parts = [f.reset_index(drop=True).assign(**{FILE: n}) for n, (_, f) in zip(names, frames)]

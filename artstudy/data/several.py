@@ -24,7 +24,7 @@ from .lots import read_parquet_text
 from .mapping import as_mapping, raw_columns
 from .plausible import EXCLUDED, EXCLUDED_COLUMNS
 from .prepare import prepare_table, read_raw
-from .rows import FILE, ROW, dropped_rows, join_files, per_file, with_row_numbers
+from .rows import FILE, ROW, dropped_rows, file_folders, join_files, per_file, with_row_numbers
 from .text import normalise_artist
 from .validation import check_columns, is_parquet
 
@@ -52,7 +52,7 @@ def _one_source(name, mapping, paths, currency, study):
     kept, funnel, artists = dropped_rows(raw, m)
     plain = m.model_copy(update={"filter": {}, "exclude": {}, "duplicates": "stop"})
     table, steps = prepare_table(kept, plain, name=name, currency=currency, study=study, path=label,
-                                 base_dir=paths[0].parent)
+                                 base_dir=file_folders(paths) if len(paths) > 1 else paths[0].parent)
     pre, dropped = [], (np.array([], dtype=object), np.array([], dtype=object))
     if funnel is not None:
         reason = funnel.reason

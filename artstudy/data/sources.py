@@ -156,8 +156,9 @@ class SourceMapping(Section):
     extends: str | None = None
     """Another source of the config whose mapping this one starts from (its keys merged over it, nested
     mappings key by key): e.g. the same export read with other rules."""
-    path: str | None = None
-    """The raw export the workflow prepares: absolute, or relative to the config's ``data_dir``."""
+    path: str | list[str] | None = None
+    """The raw export the workflow prepares: absolute, or relative to the config's ``data_dir``; a list of files of
+    this layout, or a pattern (``exports/*.csv``), makes one table of them (lot ids ``"<file>:<id>"``)."""
     columns: Columns
     """Canonical field -> raw column name or template."""
     constants: Constants = Field(default_factory=Constants)
@@ -219,6 +220,13 @@ class SourceMapping(Section):
     (``{Category: [Prints, Multiples]}``)."""
 
     _check_regex = field_validator("exclude_medium", "work_year_pattern")(_regex)
+
+    @field_validator("path")
+    @classmethod
+    def _some_path(cls, value):
+        if isinstance(value, list) and not value:
+            raise ValueError("give a file, or a list of one or more files")
+        return value
 
     @field_validator("unsold", "missing", "filter", "exclude", mode="before")
     @classmethod
