@@ -222,6 +222,13 @@ def test_cli_several_files_warnings_and_check(tmp_path, capsys):
     ({"study": {"work_years": 1951}}, "sources.x.study.work_years: give two years, [first, last]"),
     ({"image_path": "{Nope}.jpg"}, "missing column 'Nope' (source 'x' key image_path maps to it"),
     ({"unsold": "Unavailable"}, "sources.x.unsold: give a list of texts (e.g. [Unavailable]), not one text"),
+    ({"date_format": "%d/%q/%Y"}, "sources.x.date_format: not a strptime format ('q' is a bad directive"),
+    ({"date_format": "dd/mm/yyyy"}, "sources.x.date_format: holds no %-directive: write a strptime format"),
+    ({"work_year_pattern": r"\d{4}"}, "sources.x.work_year_pattern: needs a group, in parentheses, around the year"),
+    ({"columns": {**COLUMNS, "lot_id": "{Sale}-{Lot"}},
+     "sources.x.columns.lot_id: not a valid template of columns (expected '}' before end of string"),
+    ({"image_path": "images/{}.jpg"}, "sources.x.image_path: not a valid template of columns ({} names no column"),
+    ({"fallbacks": {"work_year": "{Title"}}, "sources.x.fallbacks: work_year: not a valid template of columns"),
 ])
 def test_cli_mapping_mistakes_are_one_line(tmp_path, capsys, mapping, fragment):
     a = write(tmp_path / "a.csv", [lot("1")])
@@ -320,3 +327,22 @@ def test_describe_source_states_the_row_rules():
     assert "Only rows whose Category is 'Paintings' are read (the others are counted)." in notes
     assert "Rows whose House is 'B' are left out (counted)." in notes
     assert any(n.startswith("A lot listed more than once is read once: its sold record") for n in notes)
+
+
+def test_cli_out_naming_a_folder_stops_before_reading(tmp_path, capsys):
+    a = write(tmp_path / "a.csv", [lot("1")])
+    (tmp_path / "adir").mkdir()
+    assert main(["prepare", str(tmp_path / "missing.csv"), "--source", "x", "--out", str(tmp_path / "adir"),
+                 "--config", config(tmp_path)]) == 2  # refused before the (missing) raw file is read
+    assert capsys.readouterr().err == (f"artstudy prepare: error: {tmp_path / 'adir'}: --out names a folder; give a "
+                                       f"file name (e.g. {tmp_path / 'adir' / 'sales.csv'})\n")
+    assert main(["prepare", str(a), "--source", "x", "--out", str(tmp_path / "adir" / "s.csv"),
+                 "--config", config(tmp_path)]) == 0
+
+
+def test_cli_check_warns_once_of_a_duplicated_header(tmp_path, capsys):
+    dup = write(tmp_path / "dup.csv", [("1", "2010-05-01", "Ann", "100", "5", "1990", "50 x 60 cm")],
+                header="Lot,Date,Artist,Price,Price,Year,Size")
+    assert main(["prepare", str(dup), "--source", "x", "--check", "--config", config(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("more than once") == 1, err

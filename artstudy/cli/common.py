@@ -49,6 +49,14 @@ def settings_from_args(args, settings_cls, base=None, source: str = "command lin
     return build(settings_cls, {**values, **given}, source=source)
 
 
+def check_out_file(path: Path) -> Path:
+    """An output file: refuse a path that is an existing folder before any work is done."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: --out names a folder; give a file name (e.g. {path / 'sales.csv'})")
+    return path
+
+
 def check_out_dir(path: Path) -> Path:
     """An output folder: refuse a path that is an existing file before any work is done."""
     path = Path(path)

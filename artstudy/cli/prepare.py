@@ -13,7 +13,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from .common import add_config_option, config_from_args
+from .common import add_config_option, check_out_file, config_from_args
 
 __all__ = ["register", "run"]
 
@@ -63,14 +63,19 @@ def run(args) -> int:
         raise InputError("give --out FILE (or --check to only look at what the mapping reads)")
     if args.sample < 1:
         raise InputError(f"--sample must be at least 1 (got {args.sample})")
+    if args.out is not None:
+        check_out_file(args.out)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MappingWarning)
         try:
             return _run(args)
         finally:
+            shown = set()
             for w in caught:
                 if issubclass(w.category, MappingWarning):
-                    print(f"artstudy prepare: warning: {w.message}", file=sys.stderr)
+                    if str(w.message) not in shown:  # a file read twice (--check) warns once
+                        print(f"artstudy prepare: warning: {w.message}", file=sys.stderr)
+                    shown.add(str(w.message))
                 else:
                     warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 

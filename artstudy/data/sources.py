@@ -74,6 +74,11 @@ class Columns(Section):
     rate: str | None = None
     """Exchange rate per lot: the value of one unit of the lot's currency in the target currency."""
 
+    @field_validator("*")
+    @classmethod
+    def _valid_template(cls, value):
+        return _template(value)
+
     @model_validator(mode="after")
     def _size_columns(self):
         parts = [f for f in ("width", "depth", "size_unit") if getattr(self, f) is not None]
@@ -136,6 +141,44 @@ class StudyWindow(Section):
             if lo > hi:
                 raise ValueError(f"{name}: first year {lo} is after last year {hi}")
         return self
+
+
+def _template(value):
+    """A column name, or a template of columns ("{Sale}-{Lot}") whose braces close and name a column each."""
+    if value is None or ("{" not in value and "}" not in value):
+        return value
+    import string
+
+    try:
+        names = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+    except ValueError as exc:
+        raise ValueError(f"not a valid template of columns ({exc}; write {{Column}}, and {{{{ or }}}} for a "
+                         "brace itself)") from None
+    if "" in names:
+        raise ValueError("not a valid template of columns ({} names no column; write {Column})")
+    return value
+
+
+def _date_format(value: str) -> str:
+    """A strptime format with at least one directive, "ISO8601" or "mixed"; checked by pandas' own parser."""
+    if value in ("ISO8601", "mixed"):
+        return value
+    if "%" not in value:
+        raise ValueError("holds no %-directive: write a strptime format such as %d/%m/%Y, or ISO8601 or mixed")
+    import pandas as pd
+
+    try:
+        pd.to_datetime(pd.Series(["2000-01-01"]), format=value, errors="coerce")
+    except ValueError as exc:
+        raise ValueError(f"not a strptime format ({exc}; e.g. %d/%m/%Y, %B %d, %Y)") from None
+    return value
+
+
+def _year_pattern(value):
+    """A regular expression with a group (its first group is the creation year)."""
+    if value is not None and re.compile(_regex(value)).groups < 1:
+        raise ValueError('needs a group, in parentheses, around the year (e.g. "c\\. (\\d{4})")')
+    return value
 
 
 def _regex(value):
@@ -219,7 +262,10 @@ class SourceMapping(Section):
     """Raw column -> texts whose rows are dropped before reading, counted in the funnel
     (``{Category: [Prints, Multiples]}``)."""
 
-    _check_regex = field_validator("exclude_medium", "work_year_pattern")(_regex)
+    _check_regex = field_validator("exclude_medium")(_regex)
+    _check_year_pattern = field_validator("work_year_pattern")(_year_pattern)
+    _check_template = field_validator("image_path")(_template)
+    _check_date_format = field_validator("date_format")(_date_format)
 
     @field_validator("path")
     @classmethod
@@ -246,6 +292,16 @@ class SourceMapping(Section):
         for field, pattern in value.items():
             try:
                 _regex(pattern)
+            except ValueError as exc:
+                raise ValueError(f"{field}: {exc}") from None
+        return value
+
+    @field_validator("fallbacks")
+    @classmethod
+    def _fallback_templates(cls, value):
+        for field, template in value.items():
+            try:
+                _template(template)
             except ValueError as exc:
                 raise ValueError(f"{field}: {exc}") from None
         return value
