@@ -346,3 +346,21 @@ def test_cli_check_warns_once_of_a_duplicated_header(tmp_path, capsys):
     assert main(["prepare", str(dup), "--source", "x", "--check", "--config", config(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert err.count("more than once") == 1, err
+
+
+def test_shared_lot_ids_make_one_lot_of_the_same_id_in_two_files(tmp_path):
+    # parts of one scrape: lot S1 unsold in the first part, sold in the second
+    a = write(tmp_path / "a.csv", [lot("S1", price="Bought In"), lot("S2")])
+    b = write(tmp_path / "b.csv", [lot("S1", price="300"), lot("S3")])
+    mapping = {**BASE, "unsold": ["Bought In"]}
+    table, _, _ = prepare_files([a, b], mapping, name="x")  # each file numbers its own lots: two lots S1
+    assert table["lot_id"].tolist() == ["a.csv:S1", "a.csv:S2", "b.csv:S1", "b.csv:S3"]
+    with pytest.raises(InputError, match=r"column 'Lot': duplicate lot id at lines a\.csv:2, b\.csv:2"):
+        prepare_files([a, b], {**mapping, "shared_lot_ids": True}, name="x")
+    table, funnel, counts = prepare_files([a, b], {**mapping, "shared_lot_ids": True, "duplicates": "prefer_sold"},
+                                          name="x")
+    assert table["lot_id"].tolist() == ["a.csv:S2", "b.csv:S1", "b.csv:S3"]
+    assert table["price"].tolist()[1] == 300.0 and steps(funnel)["duplicate lots"] == 1
+    assert counts[["file", "rows", "lots"]].values.tolist() == [["a.csv", 2, 1], ["b.csv", 2, 2]]
+    with pytest.raises(InputError, match=r"shared_lot_ids: lot_id \{_row\} numbers the rows of each file anew"):
+        as_mapping({**mapping, "shared_lot_ids": True, "columns": {**COLUMNS, "lot_id": "{_row}"}}, "x")

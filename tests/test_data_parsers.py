@@ -269,7 +269,6 @@ MEDIA = [
     ("Bronze", "other", "other"),
     ("Gouache on paper", "other", "paper"),
     ("Gouache and watercolor / Paper", "other", "paper"),
-    ("Huile sur toile", "other", "canvas"),
     ("tecnica mista sobre papel, assinada e datada de 20-12-1991", "mixed media", "paper"),
     ("óleo sobre tela", "oil", "canvas"),
     ("oleo sobre tela, assinado e datado de 1997", "oil", "canvas"),
@@ -290,6 +289,14 @@ MEDIA = [
     ("escultura em bronze, assinada", "other", "other"),
     ("serigrafia sobre papel, assinada, numerada 25/100", "other", "paper"),
     ("", "other", "other"),
+    # French, German, Italian and Dutch
+    ("Huile sur toile", "oil", "canvas"),
+    ("Öl auf Leinwand", "oil", "canvas"),
+    ("Oel auf Holz", "oil", "board"),
+    ("Olio su tavola", "oil", "board"),
+    ("Olieverf op doek", "oil", "canvas"),
+    ("Gouache sur papier", "other", "paper"),
+    ("Tool on wood", "other", "board"),
 ]
 
 

@@ -54,3 +54,20 @@ def test_collinear_columns_are_named_and_a_long_list_is_shortened(tmp_path, sale
     many = sales.assign(**{f"c{k}": sales["log_area"] * (k + 1) for k in range(15)})
     code, err = _fit(tmp_path, many, ["log_area", *[f"c{k}" for k in range(15)]], capsys)
     assert code == 2 and err.endswith("and 4 more are collinear") and err.count(",") == 11
+
+
+def test_one_artist_left_is_said(tmp_path, sales, capsys):
+    one = sales[sales["artist"] == sales["artist"].value_counts().index[0]]
+    path = tmp_path / "one.csv"
+    one.to_csv(path, index=False)
+    args = ["pam-fit", str(path), "--covariates", "log_area", "--max-iter", "3", "--min-iter", "1"]
+    # with year effects the design cannot be fitted: the collinear columns, and why
+    assert main([*args, "--year-effects", "--out", str(tmp_path / "y")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("artstudy pam-fit: error: design matrix: rank deficient: columns ") and err.endswith(
+        "are collinear; the selection left one artist, whose popularity moves with the sale year alone: fit more "
+        "artists (or relax the selection rule, e.g. pam-fit --no-selection)"), err
+    # without, it fits, and says on what
+    assert main([*args, "--out", str(tmp_path / "n")]) == 0
+    assert capsys.readouterr().err == (f"artstudy pam-fit: warning: {path}: the selection left one artist: tau² and "
+                                       "the abilities rest on one artist's sales\n")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,5 +98,8 @@ def run(args) -> int:
                   random_state=seed, source=str(args.sales))
     res.write(out)
     print(res.summary())
+    if res.summary_dict()["n_artists"] == 1:
+        print(f"artstudy pam-fit: warning: {args.sales}: the selection left one artist: tau² and the abilities rest "
+              "on one artist's sales", file=sys.stderr)
     print(f"wrote {out}/coefficients.csv, ability.csv, trace.csv, funnel.csv, summary.json, fitted.csv, ols.csv")
     return 0

@@ -44,17 +44,17 @@ class Fields:
         got = self.get(field)
         return Coded.constant("", self.n) if got is None else got
 
-    def lot_ids(self) -> pd.api.extensions.ExtensionArray:
+    def lot_ids(self, prefix: bool = True) -> pd.api.extensions.ExtensionArray:
         """The lot ids as :func:`~artstudy.data.mapping.field_text` gives them, an Arrow-backed ``string`` array
         (a plain column is not split into distinct values: each lot has its own); rows of joined files
-        (a ``_file`` column) get ``"<file>:<id>"`` (an empty id stays empty)."""
+        (a ``_file`` column) get ``"<file>:<id>"`` (an empty id stays empty) unless ``prefix`` is False."""
         spec = self.mapping.column_map()["lot_id"]
         plain = "{" not in spec and "lot_id" not in self.mapping.fallbacks and "lot_id" not in self.mapping.strip
         column = self.raw[spec] if plain else None
         if column is None or isinstance(column.dtype, pd.CategoricalDtype):
             coded = self.get("lot_id")
             ids = arrow_text(coded.uniques, coded.codes)
-            if "_file" not in self.raw.columns:
+            if "_file" not in self.raw.columns or not prefix:
                 return ids
             text = pc.fill_null(pa.chunked_array(ids._pa_array), "")
         else:
@@ -62,7 +62,7 @@ class Fields:
             missing = self.mapping.missing_for("lot_id")
             if missing:
                 text = strip_and_blank(text, missing)
-        if "_file" in self.raw.columns:
+        if "_file" in self.raw.columns and prefix:
             file = Coded.of(self.raw["_file"])
             names = pa.chunked_array(arrow_text(file.uniques, file.codes)._pa_array).cast(pa.large_string())
             colon = pa.scalar(":", pa.large_string())

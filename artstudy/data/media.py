@@ -1,18 +1,20 @@
 """Medium text -> material and support; markings -> signed and inscribed; a yes/no sold column.
 
 - medium (:func:`parse_medium`): the text is split at its first " / ", " on " or " sobre " (also
-  the typos "sobe", "obre"; "sur", "auf") into a material part and a support part.
+  the typos "sobe", "obre"; "sur", "auf", "su", "op") into a material part and a support part.
   Material = the category of the FIRST listed material: the material part is cut at the first
   ",", "and", "e", "&", "with", "com" and that first item is classified: pastel (incl. oil
   pastel, "pastel de oleo") > pencil (pencil, coloured pencil, graphite, lapis, grafite) > mixed
   media (mixed media, tecnica mista, collage) > watercolour (watercolor, aquarelle, aguarela) >
   acrylic (acrylic and misspellings, acrilico, synthetic polymer, Magna, Liquitex) > oil (oil,
-  oilstick, oleo), else other (gouache, ink, tempera, charcoal, bronze, ...). So "Oil, enamel
-  and acrylic / Canvas" is oil and "Gouache and watercolor / Paper" is other.
+  oilstick, oleo, huile, olio, olieverf, Öl/Oel, Ölfarbe), else other (gouache, ink, tempera,
+  charcoal, bronze, ...). So "Oil, enamel and acrylic / Canvas" is oil and "Gouache and
+  watercolor / Paper" is other.
   Support = the category of the first support word in the support part: canvas (canvas, linen,
-  burlap, tela, toile), cardboard (cardboard, card, paperboard, cartao, cartolina, papelao), board
-  (board, canvasboard, panel, masonite, hardboard, wood, plywood, mdf, platex, madeira, painel,
-  contraplacado, aglomerado, celotex), paper (paper, papel, vellum, newsprint, newspaper), leather
+  burlap, tela, toile, Leinwand, doek), cardboard (cardboard, card, paperboard, cartao, cartolina,
+  papelao), board (board, canvasboard, panel, masonite, hardboard, wood, plywood, mdf, platex,
+  madeira, painel, contraplacado, aglomerado, celotex, Holz, tavola, legno, paneel), paper (paper,
+  papel, vellum, newsprint, newspaper), leather
   (leather, couro), else other. Without a separator the support is other ("Bronze" -> other/other).
 - painting or work on paper (:func:`is_painting_or_drawing`, a source's ``paintings_only``): decided from
   what the work is, not from the two categories: a painting, drawing or work on paper names a painting or
@@ -50,7 +52,7 @@ __all__ = ["MATERIALS", "SUPPORTS", "parse_medium", "medium_matches", "is_painti
 MATERIALS = ("oil", "acrylic", "watercolour", "pastel", "pencil", "mixed media", "other")
 SUPPORTS = ("canvas", "cardboard", "board", "paper", "leather", "other")
 
-_MEDIUM_SPLIT = r"^(?P<mat>.*?)(?:(?:\s*/\s*|\s+(?:on|onto|sobre|sobe|obre|sur|auf)\s+)(?P<sup>.*))?$"
+_MEDIUM_SPLIT = r"^(?P<mat>.*?)(?:(?:\s*/\s*|\s+(?:on|onto|sobre|sobe|obre|sur|auf|su|op)\s+)(?P<sup>.*))?$"
 _FIRST_ITEM = r"^(.*?)(?:\s*(?:,|;|&|\+|\band\b|\be\b|\bwith\b|\bcom\b|\bet\b|\bund\b)|$)"
 # priority within the first listed item (oil pastel is a pastel, watercolour pencil a pencil)
 _MATERIAL_RULES = (
@@ -59,14 +61,14 @@ _MATERIAL_RULES = (
     ("mixed media", r"mixed[\s-]*media|tecnicas?\s+mistas?|technique mixte|\bmixta\b|\bcollage|\bcolage"),
     ("watercolour", r"water\s*colou?r|aquarel|aguarel|acuarel"),
     ("acrylic", r"\bacr[a-z]*|polymer|\bmagna\b|liquitex"),
-    ("oil", r"\boil|\boleo"),
+    ("oil", r"\boil|\boleo|\bhuile|\bolio\b|\bolieverf|\bo(?:e)?l\b|\bolfarbe"),
 )
 _SUPPORT_WORDS = (
     ("board", r"canvas[\s-]?board"),
     ("cardboard", r"cardboard|paperboard|pasteboard|card|carton|cartao|cartoes|cartolina|papelao"),
-    ("canvas", r"canvas|linen|burlap|jute|tela|toile|leinwand"),
+    ("canvas", r"canvas|linen|burlap|jute|tela|toile|leinwand|doek"),
     ("board", r"board|panel|masonite|hardboard|wood|plywood|mdf|platex|madeira|painel|contraplacado|aglomerado"
-              r"|celotex|unitex|faesite|tabla"),
+              r"|celotex|unitex|faesite|tabla|holz|tavola|legno|paneel"),
     ("paper", r"paper|papel|vellum|newsprint|newspaper|papier|carta"),
     ("leather", r"leather|couro|cuir"),
 )

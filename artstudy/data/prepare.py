@@ -118,7 +118,8 @@ def _parse_lots(raw, m: SourceMapping, fields: Fields, path: str) -> tuple[dict,
                                               return_inverse=True)[1].reshape(-1))  # equal dates, equal ranks
     size = _sizes(m, fields, path)
     lot_ids = fields.lot_ids()
-    check_lots(raw, m, lots, size, lot_ids, path)
+    # ids shared across files: the same id in two files is one lot (a repeated id stops unless duplicates says)
+    check_lots(raw, m, lots, size, fields.lot_ids(prefix=False) if m.shared_lot_ids else lot_ids, path)
     lots["sale_year"] = dates.spread(day.dt.year.to_numpy(dtype=np.int64))  # every date parsed: checked above
     return lots, size, lot_ids
 

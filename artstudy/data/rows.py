@@ -92,7 +92,7 @@ def _duplicates(raw: pd.DataFrame, m: SourceMapping) -> np.ndarray:
     from .lots import Fields, sold_and_price
 
     fields = Fields(raw, m)
-    ids = pd.Series(np.asarray(fields.lot_ids().to_numpy(dtype=object), dtype=object))
+    ids = pd.Series(np.asarray(fields.lot_ids(prefix=not m.shared_lot_ids).to_numpy(dtype=object), dtype=object))
     sold = sold_and_price(fields, m)["sold"]
     code, _ = pd.factorize(ids)
     rank = np.asarray(sold, dtype=np.int64) * len(raw) + np.arange(len(raw))  # sold first, then the last row

@@ -249,6 +249,11 @@ class SourceMapping(Section):
     in every mapped column to an earlier row (a repeated id left after that still stops); ``prefer_sold``: keep
     one row per lot id, a sold one if any, else the last. The rows dropped are counted in the funnel
     ("duplicate lots")."""
+    shared_lot_ids: bool = False
+    """Several files of this source (a list or pattern of paths, or several files given to prepare) number their
+    lots in one series, e.g. parts of one scrape with sale-lot ids: the same id in two files is the same lot, so
+    ``duplicates`` and the duplicate-id stop apply across files (the table's ids keep the ``"<file>:"`` prefix of
+    the row kept). Default false: each file numbers its own lots."""
     fallbacks: dict[str, str] = Field(default_factory=dict)
     """Field -> raw column (or template) read where the field's own column is empty or missing
     (``{work_year: title}``: the creation year from the title when the year column is empty)."""
@@ -336,6 +341,9 @@ class SourceMapping(Section):
                   if getattr(self.columns, f) is None and getattr(self.constants, f, None) is None]
         if absent:
             raise ValueError(f"columns: no column for {', '.join(map(repr, absent))}")
+        if self.shared_lot_ids and "{_row}" in (self.columns.lot_id or ""):
+            raise ValueError("shared_lot_ids: lot_id {_row} numbers the rows of each file anew; shared ids need "
+                             "an id column")
         return self
 
     def column_map(self) -> dict:

@@ -81,12 +81,26 @@ def selection_step(settings: PAMSettings) -> str:
             f"consecutive windows")
 
 
-def check_full_rank(X: np.ndarray, names, source: str = "design matrix", gram=None) -> None:
-    """Raise :class:`InputError` naming the constant or collinear columns when ``X`` lacks full column rank.
+#: Said when a design of one artist's sales cannot be fitted.
+ONE_ARTIST = ("the selection left one artist, whose popularity moves with the sale year alone: fit more artists "
+              "(or relax the selection rule, e.g. pam-fit --no-selection)")
+
+
+def check_full_rank(X: np.ndarray, names, source: str = "design matrix", gram=None, n_artists=None) -> None:
+    """Raise :class:`InputError` naming the constant or collinear columns when ``X`` lacks full column rank
+    (and saying that the selection left one artist, when ``n_artists`` is 1).
 
     ``gram`` is X'X when the caller has it; the scaled Gram matrix needs no (N, p) copy of X.
     """
-    names = list(names)
+    try:
+        _check_full_rank(X, list(names), source, gram)
+    except InputError as exc:
+        if n_artists == 1:
+            raise InputError(f"{exc}; {ONE_ARTIST}") from None
+        raise
+
+
+def _check_full_rank(X, names: list, source: str, gram) -> None:
     gram = as_design(X).gram() if gram is None else gram
     norms = np.sqrt(np.diag(gram))
     if np.any(norms == 0):

@@ -164,7 +164,7 @@ class PopularityAbilityModel:
         # than they save (and spin when the cores are busy)
         with one_blas_thread():
             gram = X.gram()  # one pass over X for the rank check, the projector and the information
-            check_full_rank(X, names, gram=gram)
+            check_full_rank(X, names, gram=gram, n_artists=lengths.size)
             problem = Problem.build(X, y, artist, window, lengths, XtX=gram)
             em = run_mcem(problem, settings, np.random.default_rng(self.random_state), self.progress)
             cov = marginal_covariance(X, problem.cell_matrix(), problem.counts, lengths, em.sigma2, em.tau2,
