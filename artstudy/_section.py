@@ -43,6 +43,8 @@ def validation_message(exc: ValidationError, source: str = "config", prefix: str
         loc = _location([p for p in (prefix, *err["loc"]) if p != ""])
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
+        elif err["type"] == "model_type":  # a section given as something else (null, a text, a list)
+            msg = f"give a mapping of keys (key: value), not {err['input']!r}"
         else:
             msg = err["msg"].removeprefix("Value error, ")
             if "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict):

@@ -239,8 +239,8 @@ def test_parquet_read_as_coded_text_prepares_like_the_csv(tmp_path):
 def test_parquet_missing_column_names_every_column_of_the_file(tmp_path):
     raw_csv = D.read_raw(HERE / "synthetic_small.csv", SYNTHETIC)
     raw_csv.drop(columns="hammer_price").to_parquet(tmp_path / "raw.parquet", index=False)
-    with pytest.raises(InputError, match=r"missing column 'hammer_price' \(source 'synthetic' maps to it; columns "
-                                         r"present: lot_id, auction_house, .*, image_file\)"):
+    with pytest.raises(InputError, match=r"missing column 'hammer_price' \(source 'synthetic' key columns.price "
+                                         r"maps to it; columns present: lot_id, auction_house, .*, image_file\)"):
         D.prepare_file(tmp_path / "raw.parquet", SYNTHETIC, name="synthetic")
 
 

@@ -229,6 +229,8 @@ def test_cli_several_files_warnings_and_check(tmp_path, capsys):
      "sources.x.columns.lot_id: not a valid template of columns (expected '}' before end of string"),
     ({"image_path": "images/{}.jpg"}, "sources.x.image_path: not a valid template of columns ({} names no column"),
     ({"fallbacks": {"work_year": "{Title"}}, "sources.x.fallbacks: work_year: not a valid template of columns"),
+    ({"plausible": {"size_cm": [1]}}, "sources.x.plausible.size_cm: give two numbers, [lowest, highest] (got [1])"),
+    ({"columns": "Artist"}, "sources.x.columns: give a mapping of keys (key: value), not 'Artist'"),
 ])
 def test_cli_mapping_mistakes_are_one_line(tmp_path, capsys, mapping, fragment):
     a = write(tmp_path / "a.csv", [lot("1")])
@@ -244,7 +246,7 @@ def test_cli_null_source_and_file_hints(tmp_path, capsys):
     a = write(tmp_path / "a.csv", [lot("1")])
     assert main(["prepare", str(a), "--source", "x", "--out", str(tmp_path / "s.csv"), "--config", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "sources.x:" in err
+    assert err.count("\n") == 1 and "sources.x: give a mapping of keys (key: value), not None" in err
     semi = tmp_path / "semi.csv"
     semi.write_text(a.read_text().replace(",", ";"))
     assert main(["prepare", str(semi), "--source", "x", "--out", str(tmp_path / "s.csv"),
@@ -364,3 +366,18 @@ def test_shared_lot_ids_make_one_lot_of_the_same_id_in_two_files(tmp_path):
     assert counts[["file", "rows", "lots"]].values.tolist() == [["a.csv", 2, 1], ["b.csv", 2, 2]]
     with pytest.raises(InputError, match=r"shared_lot_ids: lot_id \{_row\} numbers the rows of each file anew"):
         as_mapping({**mapping, "shared_lot_ids": True, "columns": {**COLUMNS, "lot_id": "{_row}"}}, "x")
+
+
+@pytest.mark.parametrize("mapping, fragment", [
+    ({"columns": {**COLUMNS, "price": "Hammer"}}, "missing column 'Hammer' (source 'x' key columns.price maps to it"),
+    ({"columns": {**COLUMNS, "price": "Hammer", "artist": "Maker"}},
+     "missing columns 'Maker', 'Hammer' (source 'x' keys columns.artist, columns.price map to them"),
+    ({"fallbacks": {"work_year": "{Title}"}}, "missing column 'Title' (source 'x' key fallbacks.work_year maps"),
+    ({"filter": {"Dept": ["Paintings"]}}, "missing column 'Dept' (source 'x' key filter.Dept maps to it"),
+])
+def test_a_column_the_file_lacks_is_named_with_its_key(tmp_path, capsys, mapping, fragment):
+    a = write(tmp_path / "a.csv", [lot("1")])
+    assert main(["prepare", str(a), "--source", "x", "--out", str(tmp_path / "s.csv"),
+                 "--config", config(tmp_path, **mapping)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"artstudy prepare: error: {a}: {fragment}"), err

@@ -71,3 +71,12 @@ def test_one_artist_left_is_said(tmp_path, sales, capsys):
     assert main([*args, "--out", str(tmp_path / "n")]) == 0
     assert capsys.readouterr().err == (f"artstudy pam-fit: warning: {path}: the selection left one artist: tau² and "
                                        "the abilities rest on one artist's sales\n")
+
+
+def test_works_made_before_the_first_window_are_named_with_the_fix(tmp_path, sales, capsys):
+    old = sales.assign(work_year=sales["work_year"] - 150, sale_year=sales["sale_year"] - 150)
+    code, err = _fit(tmp_path, old, ["log_area"], capsys)
+    first = int(old["work_year"].min())
+    assert (code, err) == (2, f"artstudy pam-fit: error: {tmp_path / 'sales.csv'}: no sales left after the "
+                              f"work-window rule (works made from 1951; the works were made from {first}: set "
+                              "model.window_start, or pam-fit --window-start)")

@@ -75,6 +75,21 @@ def raw_columns(mapping: SourceMapping) -> list[str]:
     return list(dict.fromkeys([*needed, *mapping.filter, *mapping.exclude]))
 
 
+def column_keys(mapping: SourceMapping) -> dict[str, str]:
+    """Raw column -> the first mapping key that reads it ("columns.price", "fallbacks.work_year", "filter.Dept"),
+    for messages about a column the file lacks."""
+    keys = {}
+    specs = [*(("columns." + f, v) for f, v in mapping.column_map().items()),
+             *(("fallbacks." + f, v) for f, v in mapping.fallbacks.items())]
+    for key, spec in specs:
+        for col in template_fields(spec) if "{" in spec else [spec]:
+            keys.setdefault(col, key)
+    for rule in ("filter", "exclude"):
+        for col in getattr(mapping, rule):
+            keys.setdefault(col, f"{rule}.{col}")
+    return keys
+
+
 def column_label(mapping: SourceMapping, field: str) -> str:
     """The raw column(s) behind a field, for messages ("Auction+Lot" for a template)."""
     spec = mapping.column_map().get(field, field)

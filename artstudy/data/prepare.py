@@ -59,7 +59,7 @@ from .dates import parse_date, parse_year
 from .funnel import Funnel
 from .linking import artwork_hash, hex_ids, repeats_by_rank
 from .lots import Fields, check_lots, convert, read_parquet_text, sold_and_price, text_column
-from .mapping import as_mapping, raw_columns, render_coded, study_window, template_fields
+from .mapping import as_mapping, column_keys, raw_columns, render_coded, study_window, template_fields
 from .media import is_painting_or_drawing, medium_matches, parse_medium, parse_signature
 from .plausible import attach_excluded, drop_undated, price_rule, size_rules, write_excluded
 from .rates import convert_dated
@@ -299,7 +299,7 @@ def prepare_table(raw: pd.DataFrame, mapping, *, name: str = "source", currency=
     window = study_window(m, study)
     path = str(path) if path is not None else f"raw table of source {name!r}"
     raw = with_row_numbers(raw.reset_index(drop=True), m)
-    check_columns(raw, raw_columns(m), path, name)
+    check_columns(raw, raw_columns(m), path, name, key=column_keys(m))
     raw, dropped = drop_rows(raw, m)  # filter, exclude, duplicates: counted in the funnel's first steps
     fields = Fields(raw, m)
     warn_empty_columns(fields, m, path)
@@ -391,7 +391,7 @@ def prepare_files(raw_paths, mapping, *, name: str, currency=None, study=None):
     frames = []
     for p in paths:
         raw = read_parquet_text(p, m) if is_parquet(p) else read_raw(p, m)
-        check_columns(raw, [c for c in raw_columns(m) if c != "_row"], str(p), name)
+        check_columns(raw, [c for c in raw_columns(m) if c != "_row"], str(p), name, key=column_keys(m))
         frames.append((str(p), raw))
     raw = join_files(frames)
     files = raw[FILE].copy()

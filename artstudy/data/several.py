@@ -21,7 +21,7 @@ from .coded import STR, STRING, arrow_text
 from .funnel import Funnel
 from .linking import repeats_by_rank
 from .lots import read_parquet_text
-from .mapping import as_mapping, raw_columns
+from .mapping import as_mapping, column_keys, raw_columns
 from .plausible import EXCLUDED, EXCLUDED_COLUMNS
 from .prepare import prepare_table, read_raw
 from .rows import FILE, ROW, dropped_rows, file_folders, join_files, per_file, with_row_numbers
@@ -35,7 +35,7 @@ def _read(paths, m, name):
     frames = []
     for p in paths:
         raw = read_parquet_text(p, m) if is_parquet(p) else read_raw(p, m)
-        check_columns(raw, [c for c in raw_columns(m) if c != ROW], str(p), name)
+        check_columns(raw, [c for c in raw_columns(m) if c != ROW], str(p), name, key=column_keys(m))
         frames.append((str(p), raw))
     return frames[0][1] if len(frames) == 1 else join_files(frames)
 
@@ -47,7 +47,7 @@ def _one_source(name, mapping, paths, currency, study):
     paths = [Path(p) for p in paths]
     raw = with_row_numbers(_read(paths, m, name).reset_index(drop=True), m)
     label = ", ".join(map(str, paths))
-    check_columns(raw, raw_columns(m), label, name)
+    check_columns(raw, raw_columns(m), label, name, key=column_keys(m))
     files = raw[FILE].astype(str) if FILE in raw.columns else pd.Series([paths[0].name] * len(raw))
     kept, funnel, artists = dropped_rows(raw, m)
     plain = m.model_copy(update={"filter": {}, "exclude": {}, "duplicates": "stop"})

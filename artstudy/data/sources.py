@@ -110,6 +110,13 @@ class Plausible(Section):
     price: tuple[float, float] | None = None
     """Lowest and highest price in the target currency (e.g. [1, 1e9])."""
 
+    @field_validator("size_cm", "price", mode="before")
+    @classmethod
+    def _two_bounds(cls, value):
+        if value is not None and (not isinstance(value, (list, tuple)) or len(value) != 2):
+            raise ValueError("give two numbers, [lowest, highest]")
+        return value
+
     @model_validator(mode="after")
     def _ordered(self):
         for name in ("size_cm", "price"):

@@ -187,8 +187,9 @@ def _select(sales: pd.DataFrame, funnel: Funnel, alive: np.ndarray, codes: np.nd
     win[has] = work_window(wy[has].astype(np.int64), settings.window_start, settings.window_width)
     alive = funnel.apply("work made inside the study's work windows", win >= 0)
     if not alive.any():
+        first = f"; the works were made from {int(wy[has].min())}" if has.any() else ""
         raise InputError(f"{source}: no sales left after the work-window rule (works made from "
-                         f"{settings.window_start})")
+                         f"{settings.window_start}{first}: set model.window_start, or pam-fit --window-start)")
     n_win = int(win.max()) + 1
     t0, t1 = artist_spans(codes[alive], win[alive], n_art, n_win, settings.min_works, settings.min_windows)
     if settings.min_works is not None:
