@@ -97,6 +97,10 @@ def test_bad_dates_stop_or_are_a_counted_drop(tmp_path):
     ("61 cm. x 46.4 cm.", (61.0, 46.4)),
     ("340 mm. x 270 mm.", (34.0, 27.0)),
     ("1/2 x 3/4 in", (1.27, 1.905)),
+    # a plain slash that lost its space reads by the same rule; a one-digit numerator as written
+    ("48/8 x 34/8 in.", (5 * 2.54, 3.5 * 2.54)),
+    ("1315/16 x 12/3 in", ((13 + 15 / 16) * 2.54, (1 + 2 / 3) * 2.54)),
+    ("30 11/16 x 7/8 in", ((30 + 11 / 16) * 2.54, 7 / 8 * 2.54)),
 ])
 def test_sizes_with_the_fraction_slash_and_dotted_units(text, expected):
     got = parse_size(pd.Series([text]), "cm").iloc[0]
@@ -352,3 +356,14 @@ def test_the_excluded_list_survives_joining_sources(tmp_path):
     assert main(["prepare", str(tmp_path / "a.csv"), str(tmp_path / "c.csv"), "--source", "a", "c", "--out",
                  str(out), "--config", str(tmp_path / "my.yaml")]) == 0
     assert pd.read_csv(excluded_path(out))["lot_id"].tolist() == ["a:2", "a:3"]
+
+
+def test_a_missing_rates_file_says_where_it_was_looked_for(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as info:
+        read_rates("rates.csv")
+    assert str(info.value) == (f"rates.csv: no such file (currency.rates_file, looked for in the folder the command "
+                               f"runs in, {tmp_path}; give an absolute path or one relative to that folder)")
+    with pytest.raises(InputError) as info:
+        read_rates(tmp_path / "no.csv")
+    assert str(info.value) == f"{tmp_path / 'no.csv'}: no such file (currency.rates_file)"

@@ -51,7 +51,9 @@ def read_rates(path) -> pd.DataFrame:
     """
     path = Path(path)
     if not path.exists():
-        raise InputError(f"{path}: no such file (currency.rates_file)")
+        where = "" if path.is_absolute() else (f", looked for in the folder the command runs in, {Path.cwd()}; give "
+                                               "an absolute path or one relative to that folder")
+        raise InputError(f"{path}: no such file (currency.rates_file{where})")
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (ValueError, OSError) as exc:

@@ -5,9 +5,10 @@ fractions ("30 1/2", "30½"); the unit is the one written next to the numbers (c
 ", ''), else one written anywhere in the text, else the source's ``size_unit``. Order: height x
 width (x depth). A single dimension ("Dim. - 24 cm", a diameter) or no dimensions give NaN (counted
 by the "size given" rule). "cm." and "mm." read as cm and mm ("61 cm. x 46.4 cm."). A fraction slash
-(U+2044) joins a mixed number written without its space: its denominator's digits and at most as many
-digits before it form the fraction, the rest is the whole ("48⁄8" = 4 8/8 = 5, "34⁄8" = 3 4/8, "1315⁄16" =
-13 15/16; the numerator is the longest such digit run not above the denominator). Sizes in pixels ("px",
+(U+2044), or a plain slash, joins a mixed number written without its space: its denominator's digits and at
+most as many digits before it form the fraction, the rest is the whole ("48⁄8" = 4 8/8 = 5, "34⁄8" = 3 4/8,
+"1315⁄16" = "1315/16" = 13 15/16, "12/3" = 1 2/3; the numerator is the longest such digit run not above the
+denominator; "30 1/2" and "1/2" are read as written). Sizes in pixels ("px",
 "pixel(s)") are no length: NaN, with ``pixels`` True.
 
 Separate columns (:func:`size_from_columns`): height, width and depth numbers (fractions as above) and a
@@ -41,6 +42,7 @@ _DIM_TEXT = r"^(?P<sign>-)?(?P<whole>\d+(?:[.,]\d+)?)?(?:[ -]*(?P<n>\d+)/(?P<d>\
 _SIZE_RX = re.compile(_SIZE)
 _UNIT_ANYWHERE = re.compile(r"\b(cm|mm|inch(?:es)?|in|px|pixels?)\b")
 _FRACTION_SLASH = re.compile(r"(\d+)\s*\u2044\s*(\d+)")
+_PLAIN_SLASH = re.compile(r"(\d{2,})/(\d+)")  # a numerator of one digit is read as written
 
 
 def _dimension(tok) -> np.ndarray:
@@ -75,6 +77,8 @@ def _mixed(m: re.Match) -> str:
 
 def _lower(text: str) -> str:
     text = text.lower()
+    if "/" in text:
+        text = _PLAIN_SLASH.sub(_mixed, text)
     if not text.isascii():
         for k, v in _FRACTIONS.items():
             text = text.replace(k, v)
