@@ -44,7 +44,7 @@ def validation_message(exc: ValidationError, source: str = "config", prefix: str
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         elif err["type"] == "model_type":  # a section given as something else (null, a text, a list)
-            msg = f"give a mapping of keys (key: value), not {err['input']!r}"
+            msg = f"give a mapping of keys (key: value), not {'null' if err['input'] is None else repr(err['input'])}"
         else:
             msg = err["msg"].removeprefix("Value error, ")
             if "input" in err and err["type"] not in ("missing",) and not isinstance(err["input"], dict):

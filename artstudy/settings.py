@@ -100,8 +100,9 @@ class StudyConfig(Section):
 
     def source_paths(self, name: str, root: str | Path | None = None) -> list[Path]:
         """The raw export(s) of source ``name``: each entry of its ``path`` under :attr:`data_dir`, a pattern
-        (``*``, ``?``, ``[``) expanded in sorted order ([] when it has no path; a pattern matching nothing is
-        returned as written, so that the caller names it as not found).
+        (``*``, ``?``, ``[``; a file whose name holds them is taken as it is) expanded to the files it matches in
+        sorted order ([] when it has no path; a pattern matching no file is returned as written, so that the
+        caller names it as not found).
 
         An absolute ``path`` or ``data_dir`` is used as it is; a relative ``data_dir`` is taken relative
         to ``root`` (default: the repository root, the folder holding ``config/`` and the package).
@@ -117,9 +118,13 @@ class StudyConfig(Section):
             base = base / Path(self.data_dir).expanduser()
         out = []
         for entry in [given] if isinstance(given, str) else given:
-            path = Path(os.path.normpath(base / Path(entry).expanduser()))
-            matched = sorted(glob.glob(str(path))) if any(c in str(entry) for c in "*?[") else []
-            out += [Path(p) for p in matched] or [path]
+            entry = str(Path(entry).expanduser())
+            path = Path(os.path.normpath(base / entry))
+            matched = []
+            if not path.exists() and any(c in entry for c in "*?["):  # a pattern (a file named so is itself)
+                root = "" if Path(entry).is_absolute() else glob.escape(str(base)) + os.sep
+                matched = sorted(p for p in glob.glob(root + entry) if os.path.isfile(p))
+            out += [Path(os.path.normpath(p)) for p in matched] or [path]
         return list(dict.fromkeys(out))
 
     def to_dict(self) -> dict:

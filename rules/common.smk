@@ -299,13 +299,18 @@ def _raw_exports():
         found = settings.source_paths(source, root=workflow.basedir)
         if not found:
             raise WorkflowError(f"source {source}: the config gives no path for its raw export (sources.{source}.path)")
-        for path in found:
-            if not path.is_file():
-                raise WorkflowError(
-                    f"source {source}: raw export {path} not found; data_dir is {config['data_dir']!r} (relative "
-                    f"to {workflow.basedir}): set data_dir to the folder holding {config['sources'][source]['path']} "
-                    f"(e.g. --config data_dir=/path/to/data)"
-                )
+        absent = [path for path in found if not path.is_file()]
+        if absent and len(absent) == len(found):
+            given = config["sources"][source]["path"]
+            given = given if isinstance(given, str) else ", ".join(given)
+            raise WorkflowError(
+                f"source {source}: raw export {absent[0]} not found; data_dir is {config['data_dir']!r} (relative "
+                f"to {workflow.basedir}): set data_dir to the folder holding {given} "
+                f"(e.g. --config data_dir=/path/to/data)"
+            )
+        if absent:
+            raise WorkflowError(f"source {source}: raw export {absent[0]} not found (sources.{source}.path; the "
+                                f"other files of the source are there)")
         paths[source] = [str(path) for path in found]
     return paths
 

@@ -231,6 +231,12 @@ def test_cli_several_files_warnings_and_check(tmp_path, capsys):
     ({"fallbacks": {"work_year": "{Title"}}, "sources.x.fallbacks: work_year: not a valid template of columns"),
     ({"plausible": {"size_cm": [1]}}, "sources.x.plausible.size_cm: give two numbers, [lowest, highest] (got [1])"),
     ({"columns": "Artist"}, "sources.x.columns: give a mapping of keys (key: value), not 'Artist'"),
+    ({"columns": {**COLUMNS, "lot_id": "{Sale!r}-{Lot}"}},
+     "sources.x.columns.lot_id: not a valid template of columns (a part holds '!' or ':'"),
+    ({"shared_lot_ids": True, "columns": {**COLUMNS, "lot_id": "_row"}},
+     "sources.x: shared_lot_ids: lot_id {_row} numbers the rows of each file anew"),
+    ({"shared_lot_ids": True, "fallbacks": {"lot_id": "{_row}"}},
+     "sources.x: shared_lot_ids: lot_id {_row} numbers the rows of each file anew"),
 ])
 def test_cli_mapping_mistakes_are_one_line(tmp_path, capsys, mapping, fragment):
     a = write(tmp_path / "a.csv", [lot("1")])
@@ -246,7 +252,7 @@ def test_cli_null_source_and_file_hints(tmp_path, capsys):
     a = write(tmp_path / "a.csv", [lot("1")])
     assert main(["prepare", str(a), "--source", "x", "--out", str(tmp_path / "s.csv"), "--config", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "sources.x: give a mapping of keys (key: value), not None" in err
+    assert err.count("\n") == 1 and "sources.x: give a mapping of keys (key: value), not null" in err
     semi = tmp_path / "semi.csv"
     semi.write_text(a.read_text().replace(",", ";"))
     assert main(["prepare", str(semi), "--source", "x", "--out", str(tmp_path / "s.csv"),
@@ -381,3 +387,51 @@ def test_a_column_the_file_lacks_is_named_with_its_key(tmp_path, capsys, mapping
                  "--config", config(tmp_path, **mapping)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"artstudy prepare: error: {a}: {fragment}"), err
+
+
+def test_a_plain_column_name_may_hold_a_brace(tmp_path):
+    a = write(tmp_path / "a.csv", [lot("1")], header="Lot,Date,Artist,Price,Year,Size (in}")
+    table, _ = prepare_file(a, {**BASE, "columns": {**COLUMNS, "size": "Size (in}"}}, name="x")
+    assert table["height_cm"].tolist() == [50.0]
+
+
+def test_the_same_file_given_twice_is_one_line(tmp_path, capsys):
+    a = write(tmp_path / "a.csv", [lot("1")])
+    assert main(["prepare", str(a), str(tmp_path / "." / "a.csv"), "--source", "x", "--out",
+                 str(tmp_path / "s.csv"), "--config", config(tmp_path)]) == 2
+    assert capsys.readouterr().err == (f"artstudy prepare: error: {tmp_path / '.' / 'a.csv'}: the same file is given "
+                                       "twice (its lots would be read twice)\n")
+
+
+def test_drop_identical_compares_rows_across_files(tmp_path):
+    # the same record scraped into two files is one lot, whatever the files' numbering
+    a = write(tmp_path / "a.csv", [lot("1"), lot("2")])
+    b = write(tmp_path / "b.csv", [lot("1"), lot("1", price="300")])
+    table, funnel, counts = prepare_files([a, b], {**BASE, "duplicates": "drop_identical"}, name="x")
+    assert table["lot_id"].tolist() == ["a.csv:1", "a.csv:2", "b.csv:1"]
+    assert table["price"].tolist() == [100.0, 100.0, 300.0] and steps(funnel)["duplicate lots"] == 1
+    assert counts[["file", "rows", "lots"]].values.tolist() == [["a.csv", 2, 2], ["b.csv", 2, 1]]
+
+
+def test_several_sources_find_each_files_pictures_and_name_a_missing_columns_key(tmp_path, capsys):
+    from artstudy.data.several import prepare_sources
+
+    for year in ("2019", "2020"):
+        (tmp_path / year / "img").mkdir(parents=True)
+        write(tmp_path / year / "lots.csv", [lot("1"), lot("2")])
+        (tmp_path / year / "img" / "1.jpg").write_bytes(b"x")
+    other = write(tmp_path / "other.csv", [lot("7")])
+    mapping = {**BASE, "image_path": "img/{Lot}.jpg"}
+    files = [tmp_path / "2019" / "lots.csv", tmp_path / "2020" / "lots.csv"]
+    table, _, counts = prepare_sources([("x", mapping, files), ("y", BASE, [other])])
+    assert table["lot_id"].tolist() == ["x:2019/lots.csv:1", "x:2019/lots.csv:2", "x:2020/lots.csv:1",
+                                        "x:2020/lots.csv:2", "y:7"]
+    assert table["image_path"].fillna("").tolist() == [f"{tmp_path}/2019/img/1.jpg", "",
+                                                       f"{tmp_path}/2020/img/1.jpg", "", ""]
+    assert counts["file"].tolist() == ["2019/lots.csv", "2020/lots.csv", "other.csv"]
+    cfg = tmp_path / "two.yaml"
+    cfg.write_text(yaml.safe_dump({"sources": {"x": BASE, "y": {**BASE, "columns": {**COLUMNS, "price": "Hammer"}}}}))
+    assert main(["prepare", str(tmp_path / "2019" / "lots.csv"), str(other), "--source", "x", "y", "--out",
+                 str(tmp_path / "s.csv"), "--config", str(cfg)]) == 2
+    assert capsys.readouterr().err.startswith(f"artstudy prepare: error: {other}: missing column 'Hammer' (source 'y' "
+                                              "key columns.price maps to it; columns present: Lot, Date")

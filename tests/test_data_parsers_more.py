@@ -101,6 +101,8 @@ def test_bad_dates_stop_or_are_a_counted_drop(tmp_path):
     ("48/8 x 34/8 in.", (5 * 2.54, 3.5 * 2.54)),
     ("1315/16 x 12/3 in", ((13 + 15 / 16) * 2.54, (1 + 2 / 3) * 2.54)),
     ("30 11/16 x 7/8 in", ((30 + 11 / 16) * 2.54, 7 / 8 * 2.54)),
+    ("20 x 15/16 in", (20 * 2.54, 15 / 16 * 2.54)),  # a proper fraction with a two-digit numerator
+    ("11/16 x 20 x 15⁄16 in", (11 / 16 * 2.54, 20 * 2.54)),
 ])
 def test_sizes_with_the_fraction_slash_and_dotted_units(text, expected):
     got = parse_size(pd.Series([text]), "cm").iloc[0]

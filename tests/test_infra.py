@@ -216,6 +216,12 @@ def test_a_source_path_may_be_a_list_or_a_pattern(tmp_path):
     assert paths("*/lots.csv") == [d / "2018" / "lots.csv", d / "2019" / "lots.csv", d / "2020" / "lots.csv"]
     assert paths(["2019/lots.csv", "20*/lots.csv"]) == [d / str(y) / "lots.csv" for y in (2019, 2018, 2020)]
     assert paths("1999/*.csv") == [d / "1999" / "*.csv"]  # matches nothing: named as written, as not found
+    assert paths("20*") == [d / "20*"]  # folders are not raw files: nothing matched
+    assert paths("*") == [d / "notes.txt"]
+    (d / "lots [final].csv").write_text("x\n")
+    (d / "lots f.csv").write_text("x\n")
+    assert paths("lots [final].csv") == [d / "lots [final].csv"]  # a file named so is itself, not a pattern
+    assert paths(["*/lots.csv", str(d / "2019" / "lots.csv")]) == [d / str(y) / "lots.csv" for y in (2018, 2019, 2020)]
     with pytest.raises(InputError, match=r"sources\.askart_ny\.path.*one or more files"):
         paths([])
 
@@ -234,6 +240,22 @@ def test_workflow_stops_with_one_line_when_the_data_are_absent(tmp_path):
     assert len(lines) == 1, output
     assert "data_dir" in lines[0] and "askart_ny" in lines[0]
     assert "MissingInputException" not in output
+
+
+def test_workflow_names_the_one_missing_file_of_a_list(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.csv").write_text("Lot\n1\n")
+    profile = tmp_path / "list.yaml"
+    profile.write_text(yaml.safe_dump({"data_dir": str(data), "artnet": {"sources": ["synthetic", "askart_ny"]},
+                                       "sources": {"askart_ny": {"path": ["a.csv", "b.csv"]}}}))
+    result = _snakemake("-s", str(ROOT / "Snakefile"), "-d", str(tmp_path / "wd"), "--configfile", str(profile),
+                        "-n", "--cores", "1")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    lines = [line for line in output.splitlines() if str(data / "b.csv") in line]
+    assert lines == [f"source askart_ny: raw export {data / 'b.csv'} not found (sources.askart_ny.path; the other "
+                     "files of the source are there)"], output
 
 
 # --------------------------------------------------------------------------

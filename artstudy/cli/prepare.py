@@ -70,12 +70,9 @@ def run(args) -> int:
         try:
             return _run(args)
         finally:
-            shown = set()
             for w in caught:
                 if issubclass(w.category, MappingWarning):
-                    if str(w.message) not in shown:  # a file read twice (--check) warns once
-                        print(f"artstudy prepare: warning: {w.message}", file=sys.stderr)
-                    shown.add(str(w.message))
+                    print(f"artstudy prepare: warning: {w.message}", file=sys.stderr)
                 else:
                     warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
@@ -83,25 +80,19 @@ def run(args) -> int:
 def _run(args) -> int:
     import numpy as np
 
-    from ..data.prepare import prepare_files
+    from ..data.prepare import prepare_files, read_files
 
     config = config_from_args(args)
     if len(args.source) > 1:
         return _several(args, config)
     (name,) = args.source
     mapping = config.source(name)
+    raw = read_files(args.raw, mapping, name)
     table, funnel, per_file = prepare_files(args.raw, mapping, name=name, currency=config.currency,
-                                            study=_study(args, mapping))
+                                            study=_study(args, mapping), raw=raw)
     if args.check:
         from ..data.check import check_report
-        from ..data.lots import read_parquet_text
-        from ..data.prepare import read_raw
-        from ..data.rows import join_files
-        from ..data.validation import is_parquet
 
-        frames = [(str(p), read_parquet_text(p, mapping) if is_parquet(p) else read_raw(p, mapping))
-                  for p in args.raw]
-        raw = frames[0][1] if len(frames) == 1 else join_files(frames)
         print(check_report(raw, mapping, table, funnel, np.random.default_rng(args.seed), args.sample))
         return 0
     _write(args, table, funnel, per_file)

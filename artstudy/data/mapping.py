@@ -14,7 +14,7 @@ import pandas as pd
 
 from .._section import build
 from .coded import Coded
-from .sources import FIELDS, CurrencySettings, SourceMapping, StudyWindow
+from .sources import FIELDS, CurrencySettings, SourceMapping, StudyWindow, spec_columns, template_fields
 from .text import as_text, on_uniques
 
 __all__ = ["MAPPING_KEYS", "FIELDS", "ROW", "MappingWarning", "as_mapping", "template_fields", "render_template",
@@ -44,11 +44,6 @@ def as_mapping(mapping, name: str = "source") -> SourceMapping:
     return build(SourceMapping, mapping, source=f"source {name!r}")
 
 
-def template_fields(template: str) -> list[str]:
-    """The columns a "{column}" template names."""
-    return [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
-
-
 def render_template(raw: pd.DataFrame, template: str, blank_parts: bool = False) -> pd.Series:
     """Fill a "{column}" template per row ("images/{Auction Number}_{Artwork Number}.jpg"); NA where a
     field is empty (``blank_parts``: NA only where every field is empty, a single empty field read as "")."""
@@ -71,7 +66,7 @@ def raw_columns(mapping: SourceMapping) -> list[str]:
     too; not the ``image_path`` template's, checked when images are looked for), in order, once each."""
     needed = []
     for spec in (*mapping.column_map().values(), *mapping.fallbacks.values()):
-        needed += template_fields(spec) if "{" in spec else [spec]
+        needed += spec_columns(spec)
     return list(dict.fromkeys([*needed, *mapping.filter, *mapping.exclude]))
 
 
@@ -82,7 +77,7 @@ def column_keys(mapping: SourceMapping) -> dict[str, str]:
     specs = [*(("columns." + f, v) for f, v in mapping.column_map().items()),
              *(("fallbacks." + f, v) for f, v in mapping.fallbacks.items())]
     for key, spec in specs:
-        for col in template_fields(spec) if "{" in spec else [spec]:
+        for col in spec_columns(spec):
             keys.setdefault(col, key)
     for rule in ("filter", "exclude"):
         for col in getattr(mapping, rule):
@@ -93,7 +88,7 @@ def column_keys(mapping: SourceMapping) -> dict[str, str]:
 def column_label(mapping: SourceMapping, field: str) -> str:
     """The raw column(s) behind a field, for messages ("Auction+Lot" for a template)."""
     spec = mapping.column_map().get(field, field)
-    return "+".join(template_fields(spec)) if "{" in spec else spec
+    return "+".join(spec_columns(spec))
 
 
 def field_text(raw: pd.DataFrame, mapping: SourceMapping, field: str) -> pd.Series | None:

@@ -64,14 +64,14 @@ from .media import is_painting_or_drawing, medium_matches, parse_medium, parse_s
 from .plausible import attach_excluded, drop_undated, price_rule, size_rules, write_excluded
 from .rates import convert_dated
 from .sizes import parse_size, size_from_columns
-from .rows import (FILE, drop_rows, file_folders, warn_duplicated_header, warn_empty_columns, warn_empty_result,
-                   with_row_numbers)
+from .rows import (FILE, drop_rows, file_folders, file_names, warn_duplicated_header, warn_empty_columns,
+                   warn_empty_result, with_row_numbers)
 from .sources import CurrencySettings, SourceMapping, StudyWindow
 from .text import artist_display, clean_title
 from .validation import CANONICAL_COLUMNS, PAM_COLUMNS, canonical_schema, check_columns, is_parquet, read_parquet
 
-__all__ = ["read_raw", "prepare_table", "analysis_sample", "write_prepared", "funnel_path", "prepare_file",
-           "prepare_files"]
+__all__ = ["read_raw", "read_files", "image_base", "prepare_table", "analysis_sample", "write_prepared",
+           "funnel_path", "prepare_file", "prepare_files"]
 
 
 def _parquet_text(path: Path) -> pd.DataFrame:
@@ -144,7 +144,8 @@ def _images(raw, m: SourceMapping, fields: Fields, base_dir, path="", name="sour
     directory when ``base_dir`` is, so a prepared table does not name the folder of the run that wrote it.
     ``base_dir`` may be a dict (file name -> folder) for joined files: each lot's path is under its file's folder."""
     if m.image_path:
-        check_columns(raw, template_fields(m.image_path), path, name, key="image_path")
+        check_columns(raw, template_fields(m.image_path), path, name,
+                      keys=dict.fromkeys(template_fields(m.image_path), "image_path"))
         coded = render_coded(raw, m.image_path)
     elif fields.get("image_path") is not None:
         col = fields.get("image_path")
@@ -299,7 +300,7 @@ def prepare_table(raw: pd.DataFrame, mapping, *, name: str = "source", currency=
     window = study_window(m, study)
     path = str(path) if path is not None else f"raw table of source {name!r}"
     raw = with_row_numbers(raw.reset_index(drop=True), m)
-    check_columns(raw, raw_columns(m), path, name, key=column_keys(m))
+    check_columns(raw, raw_columns(m), path, name, keys=column_keys(m))
     raw, dropped = drop_rows(raw, m)  # filter, exclude, duplicates: counted in the funnel's first steps
     fields = Fields(raw, m)
     warn_empty_columns(fields, m, path)
@@ -369,32 +370,51 @@ def write_prepared(table: pd.DataFrame, funnel, out) -> tuple[Path, Path]:
 def prepare_file(raw_path, mapping, *, name: str, currency=None, study=None):
     """Read a raw export with the mapping's separator and encoding and prepare it (:func:`prepare_table`;
     image paths relative to the file's folder). Returns (table, funnel)."""
-    m = as_mapping(mapping, name)
-    raw = read_parquet_text(raw_path, m) if is_parquet(raw_path) else read_raw(raw_path, m)
-    return prepare_table(raw, m, name=name, currency=currency, study=study, path=str(raw_path),
-                         base_dir=Path(raw_path).parent)
+    table, funnel, _ = prepare_files([raw_path], mapping, name=name, currency=currency, study=study)
+    return table, funnel
 
 
-def prepare_files(raw_paths, mapping, *, name: str, currency=None, study=None):
-    """Several raw exports of one layout prepared into one table (:func:`~artstudy.data.rows.join_files`: lot
-    ids become ``"<file>:<id>"``, messages name "file:line"); one path is :func:`prepare_file`. Returns (table,
-    funnel, per-file counts: file, rows, lots, kept)."""
-    from .rows import join_files, per_file
+def read_files(raw_paths, mapping, name: str) -> pd.DataFrame:
+    """The raw exports of one layout as one raw frame: one file as :func:`read_raw` (or Parquet) gives it, several
+    joined (:func:`~artstudy.data.rows.join_files`), each checked for the mapping's columns first (messages name
+    the file). A file given twice is one line, before anything is read."""
+    from .rows import join_files
 
     paths = [Path(p) for p in raw_paths]
     m = as_mapping(mapping, name)
-    if len(paths) == 1:
-        table, funnel = prepare_file(paths[0], m, name=name, currency=currency, study=study)
-        counts = pd.DataFrame({"file": [paths[0].name], "rows": [int(funnel["lots"].iloc[0])],
-                               "lots": [len(table)], "kept": [int(funnel["lots"].iloc[-1])]})
-        return table, funnel, counts
+    file_names(paths)
     frames = []
     for p in paths:
         raw = read_parquet_text(p, m) if is_parquet(p) else read_raw(p, m)
-        check_columns(raw, [c for c in raw_columns(m) if c != "_row"], str(p), name, key=column_keys(m))
+        if len(paths) > 1:  # one file: prepare_table names it
+            check_columns(raw, [c for c in raw_columns(m) if c != "_row"], str(p), name, keys=column_keys(m))
         frames.append((str(p), raw))
-    raw = join_files(frames)
-    files = raw[FILE].copy()
+    return frames[0][1] if len(frames) == 1 else join_files(frames)
+
+
+def image_base(raw_paths):
+    """What image paths are relative to: the raw file's folder, or for several files each file's own
+    (:func:`~artstudy.data.rows.file_folders`)."""
+    paths = [Path(p) for p in raw_paths]
+    return paths[0].parent if len(paths) == 1 else file_folders(paths)
+
+
+def prepare_files(raw_paths, mapping, *, name: str, currency=None, study=None, raw=None):
+    """Raw exports of one layout prepared into one table; several files are joined
+    (:func:`~artstudy.data.rows.join_files`: lot ids become ``"<file>:<id>"``, messages name "file:line").
+
+    ``raw``: the frame :func:`read_files` gave for these paths, when the caller has it (not read again).
+    Returns (table, funnel, per-file counts: file, rows, lots, kept).
+    """
+    from .rows import per_file
+
+    paths = [Path(p) for p in raw_paths]
+    m = as_mapping(mapping, name)
+    raw = read_files(paths, m, name) if raw is None else raw
+    files = raw[FILE].copy() if FILE in raw.columns else None
     table, funnel = prepare_table(raw, m, name=name, currency=currency, study=study,
-                                  path=", ".join(str(p) for p in paths), base_dir=file_folders(paths))
+                                  path=", ".join(str(p) for p in paths), base_dir=image_base(paths))
+    if files is None:
+        return table, funnel, pd.DataFrame({"file": [paths[0].name], "rows": [int(funnel["lots"].iloc[0])],
+                                            "lots": [len(table)], "kept": [int(funnel["lots"].iloc[-1])]})
     return table, funnel, per_file(table, files)

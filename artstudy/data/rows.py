@@ -28,10 +28,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from .coded import Coded
 from .funnel import Funnel
-from .mapping import ROW, MappingWarning, field_codes, raw_columns, template_fields
-from .sources import SourceMapping
+from .mapping import ROW, MappingWarning, field_codes, raw_columns
+from .sources import SourceMapping, spec_columns
 from .text import artist_display
 from .validation import FILE_COLUMNS, LINES, Lines
 
@@ -46,7 +47,7 @@ FILE = "_file"
 
 def _uses_row(m: SourceMapping) -> bool:
     specs = [*m.column_map().values(), *m.fallbacks.values()]
-    return any(ROW in (template_fields(s) if "{" in s else [s]) for s in specs)
+    return any(ROW in spec_columns(s) for s in specs)
 
 
 def with_row_numbers(raw: pd.DataFrame, m: SourceMapping) -> pd.DataFrame:
@@ -134,7 +135,11 @@ def dropped_rows(raw: pd.DataFrame, m: SourceMapping) -> tuple[pd.DataFrame, Fun
 def file_names(paths) -> list[str]:
     """The name of each of several files in ids and counts: its name, or, where two names are the same, its path
     under the files' common folder ("2019/lots.csv"), so that names never hold the folder of the run."""
-    paths = [Path(os.path.normpath(Path(p).absolute())) for p in paths]
+    given = list(paths)
+    paths = [Path(os.path.normpath(Path(p).absolute())) for p in given]
+    if len(set(paths)) < len(paths):
+        twice = next(g for g, p in zip(given, paths) if paths.count(p) > 1)
+        raise InputError(f"{twice}: the same file is given twice (its lots would be read twice)")
     names = [p.name for p in paths]
     if len(set(names)) == len(names):
         return names

@@ -20,24 +20,14 @@ import pyarrow.compute as pc
 from .coded import STR, STRING, arrow_text
 from .funnel import Funnel
 from .linking import repeats_by_rank
-from .lots import read_parquet_text
 from .mapping import as_mapping, column_keys, raw_columns
 from .plausible import EXCLUDED, EXCLUDED_COLUMNS
-from .prepare import prepare_table, read_raw
-from .rows import FILE, ROW, dropped_rows, file_folders, join_files, per_file, with_row_numbers
+from .prepare import image_base, prepare_table, read_files
+from .rows import FILE, dropped_rows, per_file, with_row_numbers
 from .text import normalise_artist
-from .validation import check_columns, is_parquet
+from .validation import check_columns
 
 __all__ = ["prepare_sources"]
-
-
-def _read(paths, m, name):
-    frames = []
-    for p in paths:
-        raw = read_parquet_text(p, m) if is_parquet(p) else read_raw(p, m)
-        check_columns(raw, [c for c in raw_columns(m) if c != ROW], str(p), name, key=column_keys(m))
-        frames.append((str(p), raw))
-    return frames[0][1] if len(frames) == 1 else join_files(frames)
 
 
 def _one_source(name, mapping, paths, currency, study):
@@ -45,14 +35,14 @@ def _one_source(name, mapping, paths, currency, study):
     reading, per-file counts)."""
     m = as_mapping(mapping, name)
     paths = [Path(p) for p in paths]
-    raw = with_row_numbers(_read(paths, m, name).reset_index(drop=True), m)
+    raw = with_row_numbers(read_files(paths, m, name).reset_index(drop=True), m)
     label = ", ".join(map(str, paths))
-    check_columns(raw, raw_columns(m), label, name, key=column_keys(m))
+    check_columns(raw, raw_columns(m), label, name, keys=column_keys(m))
     files = raw[FILE].astype(str) if FILE in raw.columns else pd.Series([paths[0].name] * len(raw))
     kept, funnel, artists = dropped_rows(raw, m)
     plain = m.model_copy(update={"filter": {}, "exclude": {}, "duplicates": "stop"})
     table, steps = prepare_table(kept, plain, name=name, currency=currency, study=study, path=label,
-                                 base_dir=file_folders(paths) if len(paths) > 1 else paths[0].parent)
+                                 base_dir=image_base(paths))
     pre, dropped = [], (np.array([], dtype=object), np.array([], dtype=object))
     if funnel is not None:
         reason = funnel.reason

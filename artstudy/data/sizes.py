@@ -38,7 +38,9 @@ _SIZE = (rf"(?P<a>{_DIM})\s*(?P<ua>{_UNIT})?{_BY}(?P<b>{_DIM})\s*(?P<ub>{_UNIT})
          rf"(?:{_BY}(?P<c>{_DIM})\s*(?P<uc>{_UNIT})?)?")
 
 
-_DIM_TEXT = r"^(?P<sign>-)?(?P<whole>\d+(?:[.,]\d+)?)?(?:[ -]*(?P<n>\d+)/(?P<d>\d+))?$"
+# a fraction's numerator starts after a space or a dash, or at the start: "15/16" is 15/16, not 1 5/16 (a mixed
+# number written without its space was given one by _lower)
+_DIM_TEXT = r"^(?P<sign>-)?(?P<whole>\d+(?:[.,]\d+)?)?(?:[ -]*(?<!\d)(?P<n>\d+)/(?P<d>\d+))?$"
 _SIZE_RX = re.compile(_SIZE)
 _UNIT_ANYWHERE = re.compile(r"\b(cm|mm|inch(?:es)?|in|px|pixels?)\b")
 _FRACTION_SLASH = re.compile(r"(\d+)\s*\u2044\s*(\d+)")

@@ -16,8 +16,7 @@ from pydantic import Field, PositiveFloat, field_validator, model_validator
 from .._section import Section
 
 __all__ = ["Columns", "Constants", "Plausible", "StudyWindow", "SourceMapping", "CurrencySettings", "DEFAULT_RATES",
-           "FIELDS",
-           "REQUIRED_FIELDS"]
+           "FIELDS", "REQUIRED_FIELDS", "template_fields", "spec_columns"]
 
 #: USD per unit of each currency, constant over time (the synthetic world writes its prices with them).
 DEFAULT_RATES = {"USD": 1.0, "GBP": 1.30, "EUR": 1.15, "HKD": 0.128}
@@ -152,18 +151,33 @@ class StudyWindow(Section):
 
 def _template(value):
     """A column name, or a template of columns ("{Sale}-{Lot}") whose braces close and name a column each."""
-    if value is None or ("{" not in value and "}" not in value):
+    if value is None or "{" not in value:  # a plain column name (which may hold a "}")
         return value
     import string
 
     try:
-        names = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+        parts = [(f, c, spec) for _, f, spec, c in string.Formatter().parse(value) if f is not None]
     except ValueError as exc:
         raise ValueError(f"not a valid template of columns ({exc}; write {{Column}}, and {{{{ or }}}} for a "
                          "brace itself)") from None
-    if "" in names:
+    if any(f == "" for f, _, _ in parts):
         raise ValueError("not a valid template of columns ({} names no column; write {Column})")
+    if any(c or spec for _, c, spec in parts):
+        raise ValueError("not a valid template of columns (a part holds '!' or ':', which a template does not "
+                         "read; write {Column})")
     return value
+
+
+def template_fields(template: str) -> list[str]:
+    """The columns a "{column}" template names."""
+    import string
+
+    return [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+
+
+def spec_columns(spec: str) -> list[str]:
+    """The raw columns a mapping's column name or "{column}" template names."""
+    return template_fields(spec) if "{" in spec else [spec]
 
 
 def _date_format(value: str) -> str:
@@ -253,7 +267,8 @@ class SourceMapping(Section):
 
     duplicates: Literal["stop", "drop_identical", "prefer_sold"] = "stop"
     """Lots whose id repeats: ``stop`` with an error naming the lines; ``drop_identical``: drop rows identical
-    in every mapped column to an earlier row (a repeated id left after that still stops); ``prefer_sold``: keep
+    in every mapped column to an earlier row, in any of the source's files (a repeated id left after that still
+    stops); ``prefer_sold``: keep
     one row per lot id, a sold one if any, else the last. The rows dropped are counted in the funnel
     ("duplicate lots")."""
     shared_lot_ids: bool = False
@@ -348,7 +363,8 @@ class SourceMapping(Section):
                   if getattr(self.columns, f) is None and getattr(self.constants, f, None) is None]
         if absent:
             raise ValueError(f"columns: no column for {', '.join(map(repr, absent))}")
-        if self.shared_lot_ids and "{_row}" in (self.columns.lot_id or ""):
+        if self.shared_lot_ids and any("_row" in spec_columns(spec)
+                                       for spec in (self.columns.lot_id, self.fallbacks.get("lot_id")) if spec):
             raise ValueError("shared_lot_ids: lot_id {_row} numbers the rows of each file anew; shared ids need "
                              "an id column")
         return self

@@ -246,16 +246,15 @@ def read_sales(path, covariates=()) -> pd.DataFrame:
 # raw exports and the canonical table
 # --------------------------------------------------------------------------
 
-def check_columns(raw: pd.DataFrame, needed, path: str, name: str, key: str | dict | None = None) -> None:
+def check_columns(raw: pd.DataFrame, needed, path: str, name: str, keys=None) -> None:
     """Every column in ``needed`` is in ``raw``, else one InputError naming them and the columns present (and
-    the mapping's key that names them, when given: ``key`` one key, or a dict column -> key)."""
+    the mapping's keys that name them, when given: ``keys`` a mapping column -> key)."""
     present = list(raw.attrs.get(FILE_COLUMNS, raw.columns))
     missing = [c for c in dict.fromkeys(needed) if c not in present]
     if missing:
         seps = [s for s in (";", "\t", "|", ",") if len(present) == 1 and s in str(present[0])]
         hint = f"; the header looks separated by {seps[0]!r}: set the source's sep:" if seps else ""
-        keys = list(dict.fromkeys(key.get(c) for c in missing if key.get(c))) if isinstance(key, dict) else \
-            [key] if key else []
+        keys = list(dict.fromkeys(keys[c] for c in missing if c in keys)) if keys else []
         by = f"source {name!r}" + (f" key{'s' if len(keys) > 1 else ''} {', '.join(keys)}" if keys else "")
         them = "them" if len(missing) > 1 else "it"
         raise InputError(f"{path}: missing column{'s' if len(missing) > 1 else ''} "
