@@ -297,6 +297,10 @@ MEDIA = [
     ("Olieverf op doek", "oil", "canvas"),
     ("Gouache sur papier", "other", "paper"),
     ("Tool on wood", "other", "board"),
+    ("Huile sur panneau", "oil", "board"),
+    ("Oleo sobre lienzo", "oil", "canvas"),
+    ("Olja på duk", "oil", "other"),
+    ("Olie på lærred", "oil", "other"),
 ]
 
 

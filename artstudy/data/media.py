@@ -7,13 +7,13 @@
   pastel, "pastel de oleo") > pencil (pencil, coloured pencil, graphite, lapis, grafite) > mixed
   media (mixed media, tecnica mista, collage) > watercolour (watercolor, aquarelle, aguarela) >
   acrylic (acrylic and misspellings, acrilico, synthetic polymer, Magna, Liquitex) > oil (oil,
-  oilstick, oleo, huile, olio, olieverf, Öl/Oel, Ölfarbe), else other (gouache, ink, tempera,
+  oilstick, oleo, huile, olio, olieverf, Öl/Oel, Ölfarbe, olie/olja/olje), else other (gouache, ink, tempera,
   charcoal, bronze, ...). So "Oil, enamel and acrylic / Canvas" is oil and "Gouache and
   watercolor / Paper" is other.
   Support = the category of the first support word in the support part: canvas (canvas, linen,
-  burlap, tela, toile, Leinwand, doek), cardboard (cardboard, card, paperboard, cartao, cartolina,
+  burlap, tela, toile, Leinwand, doek, lienzo, lerret), cardboard (cardboard, card, paperboard, cartao, cartolina,
   papelao), board (board, canvasboard, panel, masonite, hardboard, wood, plywood, mdf, platex,
-  madeira, painel, contraplacado, aglomerado, celotex, Holz, tavola, legno, paneel), paper (paper,
+  madeira, painel, contraplacado, aglomerado, celotex, Holz, tavola, legno, paneel, panneau), paper (paper,
   papel, vellum, newsprint, newspaper), leather
   (leather, couro), else other. Without a separator the support is other ("Bronze" -> other/other).
 - painting or work on paper (:func:`is_painting_or_drawing`, a source's ``paintings_only``): decided from
@@ -61,14 +61,14 @@ _MATERIAL_RULES = (
     ("mixed media", r"mixed[\s-]*media|tecnicas?\s+mistas?|technique mixte|\bmixta\b|\bcollage|\bcolage"),
     ("watercolour", r"water\s*colou?r|aquarel|aguarel|acuarel"),
     ("acrylic", r"\bacr[a-z]*|polymer|\bmagna\b|liquitex"),
-    ("oil", r"\boil|\boleo|\bhuile|\bolio\b|\bolieverf|\bo(?:e)?l\b|\bolfarbe"),
+    ("oil", r"\boil|\boleo|\bhuile|\bolio\b|\bolieverf|\bo(?:e)?l\b|\bolfarbe|\bol(?:ie|ja|je)\b"),
 )
 _SUPPORT_WORDS = (
     ("board", r"canvas[\s-]?board"),
     ("cardboard", r"cardboard|paperboard|pasteboard|card|carton|cartao|cartoes|cartolina|papelao"),
-    ("canvas", r"canvas|linen|burlap|jute|tela|toile|leinwand|doek"),
+    ("canvas", r"canvas|linen|burlap|jute|tela|toile|leinwand|doek|lienzo|lerret"),
     ("board", r"board|panel|masonite|hardboard|wood|plywood|mdf|platex|madeira|painel|contraplacado|aglomerado"
-              r"|celotex|unitex|faesite|tabla|holz|tavola|legno|paneel"),
+              r"|celotex|unitex|faesite|tabla|holz|tavola|legno|paneel|panneau"),
     ("paper", r"paper|papel|vellum|newsprint|newspaper|papier|carta"),
     ("leather", r"leather|couro|cuir"),
 )
