@@ -22,6 +22,11 @@ def parts():
                (slice(16, 18), np.zeros(n, dtype=int))]  # a constant indicator and one never set
 
 
+def _cells(n_art: int, L: int, per: int):
+    """Artist and window of every sale: each artist sells ``per`` works in each of its ``L`` windows."""
+    return np.repeat(np.arange(n_art), L * per), np.tile(np.repeat(np.arange(L), per), n_art)
+
+
 def test_parts_write_out_the_matrix_they_stand_for(parts):
     n, p = parts
     X = PartsDesign(n, 18, p).toarray()  # column 15 is named by no part: 0
@@ -53,8 +58,7 @@ def test_parts_products_equal_the_dense_products(parts):
 def test_a_fit_on_the_parts_is_the_fit_on_the_matrix():
     rng = np.random.default_rng(2)
     n_art, L, per = 30, 4, 8
-    artist = np.repeat(np.arange(n_art), L * per)
-    window = np.tile(np.repeat(np.arange(L), per), n_art)
+    artist, window = _cells(n_art, L, per)
     n = artist.size
     level, year = rng.integers(-1, 3, n), rng.integers(-1, 5, n)
     p = [(0, np.ones(n)), (1, rng.normal(size=n)), (slice(2, 5), level), (slice(5, 10), year),
@@ -77,8 +81,7 @@ def test_within_moments_of_the_parts_keep_the_numeric_columns_digits():
     # difference of sums (X'X - S'S/n) would lose 8 digits of the first and leave noise for the second
     rng = np.random.default_rng(4)
     n_art, L, per = 50, 3, 6
-    artist = np.repeat(np.arange(n_art), L * per)
-    window = np.tile(np.repeat(np.arange(L), per), n_art)
+    artist, window = _cells(n_art, L, per)
     n = artist.size
     level = rng.integers(-1, 3, n)
     p = [(0, np.ones(n)), (1, 1e4 + 1e-3 * rng.normal(size=n)), (2, np.repeat(rng.normal(size=n_art), L * per)),
@@ -121,8 +124,7 @@ def test_least_squares_from_the_gram_matrix_is_qr_accurate():
 def test_m_step_from_the_cell_sums_is_least_squares_on_the_sales():
     rng = np.random.default_rng(5)
     n_art, L, per = 40, 5, 4
-    artist = np.repeat(np.arange(n_art), L * per)
-    window = np.tile(np.repeat(np.arange(L), per), n_art)
+    artist, window = _cells(n_art, L, per)
     X = np.column_stack([np.ones(artist.size), 7 + rng.normal(size=artist.size), rng.normal(size=artist.size)])
     y = X @ [8.0, 0.5, -1.0] + rng.normal(size=artist.size)
     problem = em.Problem.build(X, y, artist, window, np.full(n_art, L))
